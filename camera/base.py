@@ -1,0 +1,163 @@
+"""The camera interface every source implements, its data types and exceptions.
+
+A source delivers timestamped preview frames (RGB, unmirrored, newest only) and
+takes stills at full resolution. It never draws and never runs an event loop.
+
+Exception tree (messages are written for a booth operator)::
+
+    CameraError
+    ├── CameraNotFound       no such camera / nothing attached
+    ├── CameraBusy           claimed by another program, "PTP device busy"
+    ├── CameraDisconnected   it was there and is gone (unplug, power)
+    ├── CaptureTimeout       a still did not arrive in time
+    └── LiveViewUnsupported  the camera cannot stream a preview
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from types import TracebackType
+
+import numpy as np
+
+
+class CameraError(Exception):
+    """Base of every camera fault; ``str()`` is one plain sentence."""
+
+
+class CameraNotFound(CameraError):
+    """No camera matches what was asked for."""
+
+
+class CameraBusy(CameraError):
+    """The camera is claimed by another program or reports it is busy."""
+
+
+class CameraDisconnected(CameraError):
+    """The camera was working and went away."""
+
+
+class CaptureTimeout(CameraError):
+    """A still was requested but no picture arrived in time."""
+
+
+class LiveViewUnsupported(CameraError):
+    """The camera cannot stream a preview (use hybrid mode)."""
+
+
+class SourceState(str, enum.Enum):
+    """Health of a source, for the UI and the log."""
+
+    CLOSED = "closed"
+    OPENING = "opening"
+    LIVE = "live"
+    RECONNECTING = "reconnecting"
+    ENDED = "ended"  # a replay reached its end (no loop)
+    FAILED = "failed"  # gave up; needs an operator
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One preview frame: RGB uint8 (H, W, 3), unmirrored.
+
+    ``timestamp`` is ``time.monotonic()`` seconds when the frame was read;
+    ``media_time`` is the position in a replayed video (seconds) or ``None`` live;
+    ``index`` counts frames delivered by the source since it opened.
+    """
+
+    image: np.ndarray
+    timestamp: float
+    index: int
+    media_time: float | None = None
+
+    @property
+    def width(self) -> int:
+        return int(self.image.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.image.shape[0])
+
+
+@dataclass(frozen=True)
+class Still:
+    """A full-resolution picture.
+
+    ``data`` holds the camera's own file bytes when it has them (a DSLR JPEG,
+    untouched) and ``extension`` their type (".jpg", ".cr2", ...). ``image`` is the
+    decoded RGB array when the source has one (webcam, replay) else ``None``.
+    """
+
+    data: bytes | None
+    extension: str
+    image: np.ndarray | None
+    camera: str
+    timestamp: float = field(default_factory=time.time)
+    extra_files: tuple[tuple[str, bytes], ...] = ()  # e.g. (".cr2", raw bytes)
+
+
+@dataclass(frozen=True)
+class SourceStats:
+    """Counters for the operator overlay and the health log line."""
+
+    frames: int = 0
+    dropped: int = 0
+    fps: float = 0.0
+    errors: int = 0
+    reconnects: int = 0
+
+
+class CameraSource(ABC):
+    """A camera. Use as a context manager; all methods are thread-safe."""
+
+    #: A human-readable name, e.g. "Nikon DSC D750" or "webcam 0".
+    name: str = "camera"
+
+    def __enter__(self) -> CameraSource:
+        self.open()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    @abstractmethod
+    def open(self) -> None:
+        """Connect and start delivering preview frames; raises CameraError."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Stop threads and release the device. Idempotent."""
+
+    @abstractmethod
+    def latest_frame(self, after_index: int = -1) -> Frame | None:
+        """The newest preview frame with ``index > after_index``, or None if none yet."""
+
+    def wait_frame(self, after_index: int = -1, timeout: float = 1.0) -> Frame | None:
+        """Block up to ``timeout`` s for a frame newer than ``after_index``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            frame = self.latest_frame(after_index)
+            if frame is not None or time.monotonic() >= deadline:
+                return frame
+            time.sleep(0.002)
+
+    @abstractmethod
+    def capture_still(self) -> Still:
+        """Take a full-resolution picture; raises CaptureTimeout / CameraError."""
+
+    @property
+    @abstractmethod
+    def state(self) -> SourceState:
+        """Current health."""
+
+    def stats(self) -> SourceStats:
+        """Counters; sources override with real figures."""
+        return SourceStats()
+
+    @property
+    def has_live_view(self) -> bool:
+        return True

@@ -1,0 +1,45 @@
+"""Typed settings for the analysis and the coach (the ``analysis:`` and ``coach:``
+sections of the app config). Defaults here equal ``config/default.yaml``;
+thresholds chosen from data say how in the YAML comments.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class AnalysisSettings(_Section):
+    """How frames are measured (``analysis:``)."""
+
+    pose_model: Literal["lite", "full", "heavy"] = Field(
+        "full", description="pose landmarker variant")
+    max_faces: int = Field(6, ge=1, le=20, description="faces the face landmarker looks for")
+    pitch_offset_deg: float = Field(
+        0.0, ge=-20, le=20, description="added to the matrix pitch so a level face reads 0")
+    yaw_offset_deg: float = Field(0.0, ge=-20, le=20, description="added to the matrix yaw")
+    roll_offset_deg: float = Field(0.0, ge=-20, le=20, description="added to the matrix roll")
+    smile_threshold: float = Field(
+        0.3, ge=0, le=1, description="smile blendshape mean at or above which 'smiling'")
+    eyes_closed_threshold: float = Field(
+        0.4, ge=0, le=1, description="eye-closure score above which 'eyes_closed'")
+    shoulder_min_visibility: float = Field(
+        0.6, ge=0, le=1, description="pose visibility below which shoulders are unknown")
+
+
+class CoachSettings(_Section):
+    """How the coach talks (``coach:``)."""
+
+    language: str = Field("en", min_length=2, max_length=10,
+                          description="message catalogue (coaching/messages/<language>.yaml)")
+    persist_s: float = Field(0.8, ge=0, le=5, description="a fault shows after lasting this long")
+    min_display_s: float = Field(2.0, ge=0, le=10, description="a prompt stays up at least this")
+    hysteresis: float = Field(
+        1.5, ge=1, le=5, description="a good metric turns bad only past range + (this-1)*tolerance")
+    calibration_s: float = Field(1.0, ge=0, le=10,
+                                 description="steady-face time used for the neutral baseline")
