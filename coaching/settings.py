@@ -42,4 +42,36 @@ class CoachSettings(_Section):
     hysteresis: float = Field(
         1.5, ge=1, le=5, description="a good metric turns bad only past range + (this-1)*tolerance")
     calibration_s: float = Field(1.0, ge=0, le=10,
-                                 description="steady-face time used for the neutral baseline")
+                                 description="steady-face time used for the neutral baseline "
+                                             "(0 = no calibration: absolute smile/eye values)")
+    calibration_max_s: float = Field(
+        4.0, ge=0, le=30, description="give up waiting for a steady face after this long with a "
+                                      "face present and use what was seen")
+    steady_deg: float = Field(
+        4.0, ge=0.5, le=30, description="head angles varying less than this (max-min, degrees) "
+                                        "over the calibration window count as steady")
+    max_neutral_smile: float = Field(
+        0.25, ge=0, le=1, description="cap on the neutral smile baseline, so a sitter who "
+                                      "arrives smiling is not asked to smile 'more' forever")
+    new_sitter_s: float = Field(
+        2.0, ge=0.1, le=60, description="face gone this long = a new sitter: recalibrate, "
+                                        "forget faults")
+    face_lost_grace_s: float = Field(
+        0.3, ge=0, le=5, description="a face missing (or a second face) for less than this "
+                                     "does not change what the sitter sees")
+    captured_show_s: float = Field(1.5, ge=0, le=10,
+                                   description="how long the 'captured' message stays")
+    filter_min_cutoff_hz: float = Field(
+        1.5, gt=0, le=30, description="One Euro filter cutoff for face metrics when still "
+                                      "(lower = steadier, more lag)")
+    filter_beta: float = Field(
+        0.5, ge=0, le=10, description="One Euro speed coefficient (higher = less lag when "
+                                      "moving), in tolerances per second")
+    shoulder_min_cutoff_hz: float = Field(
+        0.5, gt=0, le=30, description="One Euro cutoff for the noisier pose (shoulder) metrics")
+    buffer_s: float = Field(1.5, ge=0.2, le=10,
+                            description="ring buffer of recent frames the shutter picks from")
+    blink_guard_s: float = Field(
+        0.15, ge=0, le=1, description="frames this close to a blink are never chosen")
+    manual_window_s: float = Field(
+        0.3, ge=0, le=2, description="a manual press picks the best frame of this last stretch")
