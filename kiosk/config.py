@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from camera.settings import CameraSettings
+from coaching.pipeline import PipelineSettings
 from coaching.settings import AnalysisSettings, CoachSettings
 from coaching.yamlconfig import ConfigError, load_model
 from kiosk.paths import DEFAULT_CONFIG
@@ -48,6 +49,7 @@ class AppConfig(_Section):
     camera: CameraSettings = Field(default_factory=CameraSettings)
     analysis: AnalysisSettings = Field(default_factory=AnalysisSettings)
     coach: CoachSettings = Field(default_factory=CoachSettings)
+    pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     ui: UISettings = Field(default_factory=UISettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     operator: OperatorSettings = Field(default_factory=OperatorSettings)
