@@ -18,6 +18,7 @@ from __future__ import annotations
 import enum
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
 
@@ -98,6 +99,20 @@ class Still:
     timestamp: float = field(default_factory=time.time)
     extra_files: tuple[tuple[str, bytes], ...] = ()  # e.g. (".cr2", raw bytes)
 
+    def decoded(self) -> np.ndarray | None:
+        """The picture as RGB: ``image`` if present, else ``data`` decoded (None for RAW only).
+
+        A DSLR still is not decoded at capture (a 24 MP JPEG takes ~0.5 s); callers that
+        want pixels (analysis of the still, a review screen) decode it here, once.
+        """
+        if self.image is not None:
+            return self.image
+        if not self.data:
+            return None
+        from camera.frames import decode_image
+
+        return decode_image(self.data)
+
 
 @dataclass(frozen=True)
 class SourceStats:
@@ -149,10 +164,40 @@ class CameraSource(ABC):
     def capture_still(self) -> Still:
         """Take a full-resolution picture; raises CaptureTimeout / CameraError."""
 
+    def read_next(self, timeout: float = 1.0) -> Frame | None:
+        """The next frame after the one this method last returned, or None after ``timeout``.
+
+        A replay in fast mode (``realtime=False``) returns every frame in order, so a
+        benchmark or a headless test sees each frame exactly once; live sources return
+        the newest frame (frames in between are dropped, as a live camera must).
+        """
+        last = getattr(self, "_read_next_index", -1)
+        frame = self.wait_frame(last, timeout)
+        if frame is not None:
+            self._read_next_index = frame.index
+        return frame
+
+    def iter_frames(self, timeout: float = 0.5) -> Iterator[Frame]:
+        """Yield frames from :meth:`read_next` until the source ends, fails or closes.
+
+        While the source is reconnecting this keeps waiting (the watchdog bounds that).
+        """
+        while True:
+            frame = self.read_next(timeout)
+            if frame is not None:
+                yield frame
+            elif self.state in (SourceState.ENDED, SourceState.FAILED, SourceState.CLOSED):
+                return
+
     @property
     @abstractmethod
     def state(self) -> SourceState:
         """Current health."""
+
+    @property
+    def last_error(self) -> CameraError | None:
+        """Why the source is FAILED (or last went wrong); None when healthy."""
+        return None
 
     def stats(self) -> SourceStats:
         """Counters; sources override with real figures."""
