@@ -8,8 +8,9 @@ reason) for anything wrong.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from camera.settings import CameraSettings
 from coaching.pipeline import PipelineSettings
@@ -29,6 +30,24 @@ class UISettings(_Section):
 
     fullscreen: bool = Field(True, description="fullscreen; --windowed overrides")
     idle_timeout_s: float = Field(60, ge=5, le=3600, description="back to welcome when idle")
+    window_size: tuple[Annotated[int, Field(ge=320, le=8192)],
+                       Annotated[int, Field(ge=240, le=8192)]] = Field(
+        (1280, 720), description="width, height of the --windowed window (pixels)")
+    fps: int = Field(30, ge=10, le=120, description="screen refresh cap while running")
+    mirror_preview: bool = Field(True, description="show the live preview like a mirror")
+    still_aspect: float | None = Field(
+        None, gt=0.2, le=5, description="crop the preview to this width/height (the still's "
+                                        "shape); null = the camera frame's own shape")
+    show_cursor: bool = Field(False, description="show the mouse pointer in fullscreen")
+    done_s: float = Field(12, ge=2, le=300, description="the done screen returns to welcome")
+    failsafe_s: float = Field(4, ge=1, le=120, description="failsafe screen shows this long")
+    capture_timeout_s: float = Field(
+        20, ge=2, le=120, description="give up on a still that has not arrived (sitter retries)")
+    long_press_s: float = Field(
+        3.0, ge=1, le=15, description="long press in the top-right corner opens operator mode")
+    shutter_sound: bool = Field(True, description="play a synthesized shutter sound")
+    speak_prompts: bool = Field(False, description="speak prompts with espeak-ng (local)")
+    voice: str = Field("en", min_length=1, max_length=40, description="espeak-ng voice")
 
 
 class StorageSettings(_Section):
@@ -40,7 +59,22 @@ class StorageSettings(_Section):
 class OperatorSettings(_Section):
     """Operator mode (``operator:``)."""
 
-    pin_hash: str | None = Field(None, description="hashed operator PIN; see README")
+    pin_hash: str | None = Field(
+        None, description="operator PIN as a salted hash from 'headshot-kiosk set-pin' "
+                          "(never the PIN itself); null = operator mode only when windowed")
+
+    @field_validator("pin_hash")
+    @classmethod
+    def _is_hash(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        from kiosk.operator import PinError, parse_hash
+
+        try:
+            parse_hash(v)
+        except PinError as exc:
+            raise ValueError(str(exc)) from None
+        return v.strip()
 
 
 class AppConfig(_Section):

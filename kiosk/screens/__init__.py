@@ -1,0 +1,149 @@
+"""One module per screen; each draws a typed :class:`View` and returns its buttons.
+
+A screen is ``draw(r: Renderer, v: View) -> list[Button]``: it reads only the
+view (built by the app from the state machine's context, the newest pipeline
+result and the camera), never the app itself, so the screenshot command and
+tests can draw any screen from a view they make up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pygame
+
+from kiosk.render import Renderer
+from kiosk.states import Event, PresetCard, State
+
+
+@dataclass(frozen=True)
+class Button:
+    """A touch target: a tap inside ``rect`` becomes ``event``."""
+
+    rect: pygame.Rect
+    event: Event
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class CoachView:
+    """The coach's newest word (from coaching.coach.CoachState)."""
+
+    status: str = "no_face"  # no_face|multiple_faces|calibrating|adjusting|hold|captured
+    message: str = ""
+    direction: str | None = None  # left/right/up/down/closer/back, sitter's point of view
+    metric: str | None = None  # which metric the prompt is about (places the arrow)
+    readiness: float = 0.0
+    hold_progress: float = 0.0
+    in_range: dict[str, bool] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FaceBox:
+    """Where the face is, as fractions of the unmirrored frame (from Metrics)."""
+
+    cx: float  # 0..1 from the image's left
+    eye_y: float  # eye line from the top
+    head_h: float  # head height / frame height
+
+
+@dataclass(frozen=True)
+class Guide:
+    """Target framing for the preset (fractions of frame height)."""
+
+    head_h: float
+    eye_y: float
+    ok: bool = False  # framing already in range: draw it green
+
+
+@dataclass(frozen=True)
+class OperatorRow:
+    key: str
+    label: str
+    target: str
+    value: str
+    ok: bool | None  # None = the preset does not check it
+    adjustable: bool = False
+
+
+@dataclass(frozen=True)
+class OperatorView:
+    mode: str  # closed/pin/open/no_pin (kiosk.operator.Mode values)
+    entered: int = 0  # digits typed (shown as dots)
+    message: str = ""
+    rows: tuple[OperatorRow, ...] = ()
+    row: int = 0
+    stats: tuple[str, ...] = ()  # "render 30.1 fps", ...
+    preset: str = ""
+    auto_paused: bool = False
+    state: str = ""
+
+
+@dataclass
+class View:
+    """Everything a screen may show."""
+
+    state: State
+    t: float = 0.0  # seconds, for animations
+    age: float = 0.0  # seconds in this state
+    frame: np.ndarray | None = None  # newest camera frame, RGB, unmirrored
+    frame_key: object = None  # changes when the frame does (its index)
+    aspect: float | None = None  # the still's width/height: the preview is cropped to it
+    mirror: bool = True
+    presets: list[PresetCard] = field(default_factory=list)
+    focus: int = 0
+    preset_name: str = ""
+    coach: CoachView | None = None
+    face: FaceBox | None = None
+    guide: Guide | None = None
+    hold_s: float = 0.5  # the preset's hold time (for the count)
+    flash: float = 0.0  # 1 = white screen, fading to 0
+    photo: np.ndarray | None = None
+    photo_key: object = None
+    summary: list[str] = field(default_factory=list)
+    location: str = ""
+    session_code: str = ""
+    seconds_left: float = 0.0  # done screen countdown
+    camera_title: str = ""
+    camera_detail: str = ""
+    notice: str = ""
+    allow_back: bool = True
+    operator: OperatorView | None = None
+    loading_detail: str = ""
+
+
+def screen_for(state: State) -> Callable[[Renderer, View], list[Button]]:
+    """The draw function of ``state``'s screen."""
+    from kiosk.screens import (
+        capture,
+        choose,
+        coaching,
+        done,
+        failsafe,
+        loading,
+        reconnecting,
+        review,
+        welcome,
+    )
+
+    return {
+        State.LOADING: loading.draw, State.WELCOME: welcome.draw, State.CHOOSE: choose.draw,
+        State.COACHING: coaching.draw, State.CAPTURE: capture.draw, State.REVIEW: review.draw,
+        State.DONE: done.draw, State.RECONNECTING: reconnecting.draw,
+        State.FAILSAFE: failsafe.draw,
+    }[state]
+
+
+def draw_view(r: Renderer, v: View) -> list[Button]:
+    """Draw the state's screen, then the notice and the operator overlay on top."""
+    from kiosk.screens import common, operator
+
+    buttons = screen_for(v.state)(r, v)
+    if v.notice:
+        common.notice(r, v.notice)
+    if v.operator is not None and v.operator.mode != "closed":
+        # The overlay takes every tap while it is up.
+        buttons = operator.draw(r, v)
+    return buttons

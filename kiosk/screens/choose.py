@@ -1,0 +1,70 @@
+"""Choose your use: one large card per preset, name and what it is for."""
+
+from __future__ import annotations
+
+import math
+
+import pygame
+
+from kiosk.render import Renderer, Theme
+from kiosk.screens import Button, View, common
+from kiosk.states import Event, Kind
+
+
+def columns(size: tuple[int, int], n: int) -> int:
+    """Grid width for ``n`` cards: 3 across on landscape, 1-2 on portrait."""
+    w, h = size
+    if h > w:
+        return 1 if n <= 5 else 2
+    return 1 if n <= 2 else (2 if n <= 4 else 3)
+
+
+def draw(r: Renderer, v: View) -> list[Button]:
+    r.surface.fill(Theme.BG)
+    u = r.u
+    buttons = [common.back_button(r)]
+    top = int(15 * u)
+    r.draw_text("What is your photo for?", int(7.5 * u), Theme.FG,
+                center=(r.w // 2, int(7 * u)), max_w=int(r.w - 56 * u))
+    n = len(v.presets)
+    if n == 0:
+        r.draw_text("No presets are installed. Please ask a member of staff.", int(5 * u),
+                    Theme.MUTED, center=(r.w // 2, r.h // 2), max_w=int(r.w * 0.8), max_lines=2)
+        return buttons
+    cols = columns(r.size, n)
+    rows = math.ceil(n / cols)
+    gap = int(2.2 * u)
+    margin = int(3 * u)
+    area = pygame.Rect(margin, top + int(2 * u), r.w - 2 * margin,
+                       r.h - top - int(2 * u) - margin)
+    cw = (area.w - gap * (cols - 1)) // cols
+    ch = min(int(30 * u), (area.h - gap * (rows - 1)) // rows)
+    # Centre the grid vertically when cards are capped in height.
+    used_h = rows * ch + (rows - 1) * gap
+    y0 = area.y + max(0, (area.h - used_h) // 2)
+    name_px = int(min(ch * 0.3, 5.2 * u))
+    desc_px = int(min(ch * 0.2, 3.4 * u))
+    for i, card in enumerate(v.presets):
+        row, col = divmod(i, cols)
+        rect = pygame.Rect(area.x + col * (cw + gap), y0 + row * (ch + gap), cw, ch)
+        focused = i == v.focus
+        radius = int(2.2 * u)
+        pygame.draw.rect(r.surface, Theme.CARD_FOCUS if focused else Theme.CARD, rect,
+                         border_radius=radius)
+        if focused:
+            pygame.draw.rect(r.surface, Theme.ACCENT, rect, max(3, int(0.7 * u)),
+                             border_radius=radius)
+        # A coloured tab on the left edge makes each card read as a button.
+        tab = pygame.Rect(rect.x, rect.y, int(1.4 * u), rect.h)
+        pygame.draw.rect(r.surface, Theme.ACCENT, tab, border_top_left_radius=radius,
+                         border_bottom_left_radius=radius)
+        pad = int(3 * u)
+        inner_w = rect.w - 2 * pad - tab.w
+        name_rect = r.draw_text(card.name, name_px, Theme.FG,
+                                topleft=(rect.x + tab.w + pad, rect.y + int(ch * 0.14)),
+                                max_w=inner_w)
+        r.draw_text(card.description, desc_px, Theme.MUTED, bold=False,
+                    topleft=(rect.x + tab.w + pad, name_rect.bottom + int(ch * 0.08)),
+                    max_w=inner_w, max_lines=2)
+        buttons.append(Button(rect, Event(Kind.SELECT, index=i), card.name))
+    return buttons

@@ -1,0 +1,166 @@
+"""Coaching: the mirror, the target framing, one big prompt with its arrow, readiness.
+
+The arrow sits next to the part of the body the prompt is about (beside the
+head for a turn, at the chin for chin up/down, at the shoulders for the
+shoulders). Directions are the sitter's own; the preview is mirrored, so the
+sitter's left is the screen's left and an arrow pointing left means "your left".
+"""
+
+from __future__ import annotations
+
+import math
+
+import pygame
+
+from kiosk.render import PreviewMap, Renderer, Theme
+from kiosk.screens import Button, CoachView, FaceBox, Guide, View, common
+from kiosk.states import Event, Kind
+
+#: Shown when the pipeline has not said anything yet.
+WAITING = CoachView(status="no_face", message="Step in front of the camera")
+
+
+def layout(r: Renderer) -> tuple[pygame.Rect, pygame.Rect]:
+    """(preview box, prompt band). Landscape: band over the preview's lower part."""
+    if r.portrait:
+        band_h = int(r.h * 0.26)
+        return pygame.Rect(0, 0, r.w, r.h - band_h), pygame.Rect(0, r.h - band_h, r.w, band_h)
+    band_h = int(r.h * 0.2)
+    return r.surface.get_rect(), pygame.Rect(0, r.h - band_h, r.w, band_h)
+
+
+def prompt_px(r: Renderer) -> int:
+    """Prompt size: 8.5% of the screen height in landscape (>= 6% after fitting)."""
+    return int(r.h * (0.085 if not r.portrait else 0.062))
+
+
+def draw(r: Renderer, v: View) -> list[Button]:
+    box, band = layout(r)
+    pm = common.background_preview(r, v, box=box)
+    cv = v.coach or WAITING
+    holding = cv.status == "hold"
+    if pm is not None:
+        if v.guide is not None:
+            _guide(r, pm, v.guide, holding)
+        if holding:
+            pygame.draw.rect(r.surface, Theme.GOOD, pm.rect, max(6, int(1.2 * r.u)))
+    buttons: list[Button] = []
+    if v.allow_back:
+        buttons.append(common.back_button(r))
+    if v.preset_name:
+        common.pill(r, v.preset_name, (r.w // 2, int(2.5 * r.u)), int(3.6 * r.u))
+    buttons.append(_band(r, band, cv, v))
+    if pm is not None and cv.direction and not holding:
+        _cue(r, pm, cv, v.face, v.guide, band)
+    return buttons
+
+
+def _prompt_fit(r: Renderer, message: str, width: int) -> tuple[int, int]:
+    """(px, lines): one line if it fits at >= 6.5% of the height, else wrap."""
+    one = r.fit_px(message, prompt_px(r), width, min_px=int(r.h * 0.065))
+    if r.font(one).size(message)[0] <= width:
+        return one, 1
+    lines = 3 if r.portrait else 2
+    px = max(int(r.h * 0.06), r.fit_px(message, int(r.h * 0.072), width,
+                                       min_px=int(r.h * 0.06), max_lines=lines))
+    return px, len(r.wrap(message, px, width))
+
+
+def _band(r: Renderer, band: pygame.Rect, cv: CoachView, v: View) -> Button:
+    u = r.u
+    holding = cv.status == "hold"
+    message = cv.message or ("Perfect — hold still" if holding else "")
+    ring_r = int(min(band.h * 0.34, 9 * u))
+    text_w = band.w - 2 * ring_r - int(16 * u)
+    px, n_lines = _prompt_fit(r, message, text_w)
+    need = int(n_lines * r.font(px).get_linesize() * 1.12 + 5 * u)
+    if need > band.h:  # grow upward so a long prompt never runs off the screen
+        band = pygame.Rect(band.x, band.bottom - need, band.w, need)
+    r.shade(band, 200)
+    ring_c = (band.right - int(ring_r + 4 * u), band.y + int(band.h * 0.42))
+    color = Theme.GOOD if holding or cv.status == "captured" else Theme.FG
+    r.draw_text(message, px, color, midleft=(int(4 * u), band.centery), max_w=text_w,
+                max_lines=n_lines)
+    if holding:
+        r.ring(ring_c, ring_r, cv.hold_progress, color=Theme.GOOD)
+        count = max(1, math.ceil(3 * (1.0 - cv.hold_progress)))
+        r.draw_text(str(count), int(ring_r * 1.1), Theme.GOOD, center=ring_c)
+    else:
+        col = Theme.GOOD if cv.readiness >= 0.999 else Theme.ACCENT
+        r.ring(ring_c, ring_r, cv.readiness, color=col)
+        r.camera_icon(ring_c, ring_r * 0.9)
+    cap = "Taking it…" if holding else "Photo now"
+    r.draw_text(cap, int(max(2.6 * u, ring_r * 0.34)), Theme.MUTED,
+                midtop=(ring_c[0], ring_c[1] + ring_r + int(0.8 * u)))
+    hit = pygame.Rect(0, 0, 2 * ring_r + int(4 * u), band.h)
+    hit.center = (ring_c[0], band.centery)
+    return Button(hit, Event(Kind.SHUTTER), "shutter")
+
+
+def _guide(r: Renderer, pm: PreviewMap, g: Guide, ok: bool) -> None:
+    """Target head outline and eye line for the preset, from a cached layer."""
+    fh = pm.frame_size[1]
+    s = pm.scale()
+    head_px = g.head_h * fh * s
+    cx, cy = pm.to_screen(0.5, g.eye_y)
+    cx -= pm.rect.x
+    cy -= pm.rect.y
+    key = ("guide", round(g.head_h, 3), round(g.eye_y, 3), ok)
+
+    def build(surf: pygame.Surface) -> None:
+        col = (*(Theme.GOOD if ok else Theme.FG), 170)
+        w = max(3, int(0.45 * r.u))
+        oval = pygame.Rect(0, 0, int(head_px * 0.76), int(head_px))
+        oval.center = (cx, cy)
+        _dashed_ellipse(surf, col, oval, w)
+        tick = int(head_px * 0.22)
+        gap = int(head_px * 0.08)
+        for side in (-1, 1):
+            x0 = cx + side * (oval.w // 2 + gap)
+            pygame.draw.line(surf, col, (x0, cy), (x0 + side * tick, cy), w)
+
+    r.surface.blit(r.layer(key, pm.rect.size, build), pm.rect)
+
+
+def _dashed_ellipse(surf: pygame.Surface, color: tuple[int, ...], rect: pygame.Rect,
+                    width: int, dashes: int = 36) -> None:
+    a, b = rect.w / 2, rect.h / 2
+    for i in range(dashes):
+        t0 = 2 * math.pi * i / dashes
+        t1 = t0 + 2 * math.pi / dashes * 0.6
+        p0 = (rect.centerx + a * math.cos(t0), rect.centery + b * math.sin(t0))
+        p1 = (rect.centerx + a * math.cos(t1), rect.centery + b * math.sin(t1))
+        pygame.draw.line(surf, color, p0, p1, width)
+
+
+def _cue(r: Renderer, pm: PreviewMap, cv: CoachView, face: FaceBox | None,
+         guide: Guide | None, band: pygame.Rect) -> None:
+    """The direction arrow beside the body part the prompt concerns."""
+    d = cv.direction
+    metric = (cv.metric or "").lower()
+    if face is None:
+        g = guide or Guide(0.5, 0.4)
+        face = FaceBox(0.5, g.eye_y, g.head_h)
+    fh = pm.frame_size[1]
+    head = max(40.0, face.head_h * fh * pm.scale())
+    size = max(head * 0.55, 9 * r.u)
+    ex, ey = pm.to_screen(face.cx, face.eye_y)
+    side = -1 if d == "left" else 1  # screen side: mirrored preview = sitter's side
+    if d in ("closer", "back"):
+        r.zoom_cue((ex, ey), head * 1.25, outward=(d == "closer"))
+        return
+    if "shoulder" in metric:
+        y = ey + head * 1.15
+        x = ex + side * head * 0.95
+        pos = (x, y)
+    elif "pitch" in metric or "chin" in metric:
+        pos = (ex + head * 0.62, ey + head * 0.42)
+    elif "roll" in metric or "tilt" in metric:
+        pos = (ex + side * head * 0.2, ey - head * 0.85)
+    elif d in ("up", "down"):
+        pos = (ex + head * 0.75, ey)
+    else:  # head turn, moving left/right, anything else: beside the head
+        pos = (ex + side * head * 0.8, ey)
+    x = min(max(pos[0], pm.rect.x + size * 0.6), pm.rect.right - size * 0.6)
+    y = min(max(pos[1], pm.rect.y + size * 0.6), band.y - size * 0.6)
+    r.arrow((int(x), int(y)), d or "", size)

@@ -1,0 +1,79 @@
+"""Pieces several screens share: background preview, back button, notices, message pages."""
+
+from __future__ import annotations
+
+import pygame
+
+from kiosk.render import PreviewMap, Renderer, Theme
+from kiosk.screens import Button, View
+from kiosk.states import Event, Kind
+
+
+def background_preview(r: Renderer, v: View, *, dim: int = 0,
+                       box: pygame.Rect | None = None) -> PreviewMap | None:
+    """The live mirrored camera, cropped to the still's aspect; darkened by ``dim``."""
+    r.surface.fill(Theme.BG)
+    if v.frame is None:
+        return None
+    pm = r.preview(v.frame, v.frame_key, box or r.surface.get_rect(), aspect=v.aspect,
+                   mirror=v.mirror)
+    if dim:
+        r.shade(pm.rect, dim)
+    return pm
+
+
+def back_button(r: Renderer, label: str = "Back") -> Button:
+    """Top-left, big enough for a thumb; Esc does the same."""
+    u = r.u
+    rect = pygame.Rect(int(2 * u), int(2 * u), int(22 * u), int(10 * u))
+    radius = int(rect.h // 2)
+    r.shade(rect, 200, radius, color=(30, 33, 40))
+    pygame.draw.rect(r.surface, Theme.FG, rect, max(2, int(0.3 * u)), border_radius=radius)
+    r.back_chevron((rect.x + int(rect.h * 0.5), rect.centery), rect.h * 0.45)
+    r.draw_text(label, int(rect.h * 0.42), Theme.FG,
+                midleft=(rect.x + int(rect.h * 0.85), rect.centery))
+    return Button(rect.inflate(int(2 * u), int(2 * u)), Event(Kind.BACK), label)
+
+
+def pill(r: Renderer, text: str, midtop: tuple[int, int], px: int) -> pygame.Rect:
+    """A small shaded label, e.g. the preset name over the preview."""
+    t = r.text(text, px, Theme.FG)
+    rect = t.get_rect().inflate(int(px * 1.2), int(px * 0.5))
+    rect.midtop = midtop
+    r.shade(rect, 190, rect.h // 2)
+    r.surface.blit(t, t.get_rect(center=rect.center))
+    return rect
+
+
+def notice(r: Renderer, text: str) -> None:
+    """A one-line message across the top (storage full, camera could not focus, ...)."""
+    u = r.u
+    px = int(4.2 * u)
+    w = int(r.w * 0.8)
+    px = r.fit_px(text, px, w - int(4 * u), max_lines=2)
+    lines = r.wrap(text, px, w - int(4 * u))
+    h = int(len(lines) * px * 1.25 + 3 * u)
+    rect = pygame.Rect(0, 0, w, h)
+    rect.midtop = (r.w // 2, int(14 * u))
+    pygame.draw.rect(r.surface, Theme.WARN, rect, border_radius=int(2 * u))
+    r.draw_text(text, px, Theme.DARK, center=rect.center, max_w=w - int(4 * u), max_lines=2)
+
+
+def message_page(r: Renderer, v: View, title: str, detail: str, *, spinner: bool = True,
+                 dim: int = 215, small: str = "") -> None:
+    """A calm full-screen message over the (darkened) preview: loading, reconnecting, ..."""
+    background_preview(r, v, dim=dim)
+    u = r.u
+    cy = int(r.h * (0.36 if r.portrait else 0.34))
+    if spinner:
+        r.spinner((r.w // 2, cy), int(6 * u), v.t)
+    title_px = int(9 * u)
+    rect = r.draw_text(title, title_px, Theme.FG, midtop=(r.w // 2, cy + int(11 * u)),
+                       max_w=int(r.w * 0.86), max_lines=2)
+    if detail:
+        rect = r.draw_text(detail, int(4.6 * u), Theme.MUTED, bold=False,
+                           midtop=(r.w // 2, rect.bottom + int(4 * u)),
+                           max_w=int(r.w * 0.8), max_lines=3)
+    if small:
+        r.draw_text(small, int(3 * u), Theme.MUTED, bold=False,
+                    midtop=(r.w // 2, rect.bottom + int(4 * u)), max_w=int(r.w * 0.8))

@@ -1,0 +1,42 @@
+"""Done: saved, where to find it (a short session code and the folder), then back to start."""
+
+from __future__ import annotations
+
+import pygame
+
+from kiosk.render import Renderer, Theme
+from kiosk.screens import Button, View
+from kiosk.states import Event, Kind
+
+
+def draw(r: Renderer, v: View) -> list[Button]:
+    r.surface.fill(Theme.BG)
+    u = r.u
+    cx = r.w // 2
+    y = int(r.h * (0.14 if r.portrait else 0.1))
+    badge = int(9 * u)
+    pygame.draw.circle(r.surface, Theme.GOOD, (cx, y + badge), badge)
+    r.check((cx, y + badge), badge * 1.1, Theme.DARK)
+    rect = r.draw_text("Saved — thank you!", int(8.5 * u), Theme.FG,
+                       midtop=(cx, y + 2 * badge + int(3 * u)), max_w=int(r.w * 0.9))
+    if v.session_code:
+        rect = r.draw_text("Your photo code", int(4.2 * u), Theme.MUTED, bold=False,
+                           midtop=(cx, rect.bottom + int(4 * u)))
+        code_box = pygame.Rect(0, 0, int(min(r.w * 0.8, 60 * u)), int(16 * u))
+        code_box.midtop = (cx, rect.bottom + int(2 * u))
+        pygame.draw.rect(r.surface, Theme.CARD, code_box, border_radius=int(2 * u))
+        r.draw_text(v.session_code, int(11 * u), Theme.ACCENT, center=code_box.center,
+                    max_w=code_box.w - int(4 * u))
+        rect = code_box
+    if v.location:
+        rect = r.draw_text(v.location, int(3.2 * u), Theme.MUTED, bold=False,
+                           midtop=(cx, rect.bottom + int(3 * u)), max_w=int(r.w * 0.9),
+                           max_lines=2)
+    bw, bh = int(min(r.w * 0.6, 50 * u)), int(13 * u)
+    btn = pygame.Rect(0, 0, bw, bh)
+    btn.midbottom = (cx, r.h - int(9 * u))
+    r.button(btn, "Finish", primary=True, focused=True)
+    left = max(0, int(v.seconds_left + 0.999))
+    r.draw_text(f"Back to the start in {left} s", int(3.4 * u), Theme.MUTED, bold=False,
+                midtop=(cx, btn.bottom + int(2 * u)))
+    return [Button(btn, Event(Kind.OK), "finish")]

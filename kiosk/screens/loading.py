@@ -1,0 +1,12 @@
+"""Loading: the camera is starting or the coach is warming up."""
+
+from __future__ import annotations
+
+from kiosk.render import Renderer
+from kiosk.screens import Button, View, common
+
+
+def draw(r: Renderer, v: View) -> list[Button]:
+    common.message_page(r, v, "Getting ready…",
+                        v.loading_detail or "Starting the camera and the coach.", dim=200)
+    return []
