@@ -227,8 +227,9 @@ class CoachingStep:
     ``pose_every``-th frame. The threaded :class:`Pipeline` builds it without a
     pose tracker and passes the pose worker's newest result to ``process``.
 
-    ``press_shutter()`` and ``set_auto_shutter()`` are applied on the next frame;
-    call them from any thread. ``close()`` closes the trackers it was given.
+    ``press_shutter()`` and ``set_auto_shutter()`` may be called from any thread and
+    apply to the next frame; ``reset()`` (new sitter) and ``set_preset()`` belong to the
+    thread that calls ``process``. ``close()`` closes the trackers.
     """
 
     def __init__(self, preset: Any, analysis: AnalysisSettings | None = None,
@@ -273,11 +274,18 @@ class CoachingStep:
     def set_auto_shutter(self, enabled: bool) -> None:
         self._auto = enabled
 
-    def reset(self, preset: Any = None) -> None:
-        """A new sitter (or a new preset): fresh coach, filters, calibration and shutter."""
-        if preset is not None:
-            self.preset = preset
-        self._build_coach()
+    def reset(self) -> None:
+        """A new sitter: fresh calibration, filters, faults and shot count."""
+        self.coach.reset()
+        self.shutter.reset()
+
+    def set_preset(self, preset: Any) -> None:
+        """Coach for another preset; the sitter's calibration is kept, shots count anew."""
+        from coaching.shutter import Shutter
+
+        self.preset = preset
+        self.coach.set_preset(preset)
+        self.shutter = Shutter(preset, self.coach_settings)
 
     # -- per frame ---------------------------------------------------------------------
     def run_pose(self, frame: Frame, rgb: Any = None) -> PoseResult:
@@ -311,6 +319,8 @@ class CoachingStep:
         if manual:
             self._manual.clear()
         shot = self.shutter.update(frame, metrics, state, t, manual=manual, auto=self._auto)
+        if shot is not None:
+            self.coach.mark_captured(t)
         done = time.perf_counter()
         self.seq += 1
         return StepResult(
@@ -586,7 +596,7 @@ class Pipeline:
                 return
             except Exception as exc:
                 if isinstance(exc, _LoadFailed):
-                    self.error = str(exc)
+                    self.error = str(exc) if self.error is None else f"{self.error}; {exc}"
                     log.error("pipeline: %s", exc)
                     return
                 self._restarts += 1
@@ -632,8 +642,10 @@ class Pipeline:
                 if self._source_changed:
                     self._source_changed = False
                     last_index = -1
-            if preset is not None or reset:
-                step.reset(preset)
+            if preset is not None:
+                step.set_preset(preset)
+            if reset:
+                step.reset()
             t_wait = time.monotonic()
             frame = source.wait_frame(last_index, timeout=0.1)
             waited = time.monotonic() - t_wait
@@ -712,7 +724,10 @@ class Pipeline:
             ms = (time.perf_counter() - t0) * 1000.0
             self._pose_out.put(PoseResult(pose, frame.index, frame_time(frame), ms))
             self._pose_meter.add(0.0, ms)
-            next_due = started + 1.0 / self._pose_hz
+            # A fixed schedule (not "start + period"), so wake-up lateness does not
+            # lower the rate; after a long stall it restarts from now.
+            period = 1.0 / self._pose_hz
+            next_due = max(next_due + period, started)
 
 
 class _LoadFailed(Exception):

@@ -1,15 +1,417 @@
-"""`headshot-kiosk bench` (not built yet)."""
+"""``headshot-kiosk bench``: how fast the real coaching pipeline runs on this machine.
+
+What is measured (also printed with the figures):
+
+- The replayed frames are decoded (and resized with ``--size``) into memory first;
+  decoding is not timed. They are then served by :class:`PreloadedSource`, a camera
+  with no frame-rate limit: whenever the pipeline asks for a newer frame the next
+  one is "read" at that moment (``--camera-fps F`` paces it like a real camera
+  instead, and the pipeline drops what it cannot take).
+- The pipeline is the kiosk's: face model on every frame, pose model on its own
+  worker at its adaptive rate, metrics, filters, coach and shutter; no display.
+- After ``--warmup`` frames, ``--frames`` N frames are timed. Throughput = frames
+  coached / wall time from the first timed read to the last coach decision.
+  Latency = per frame, from the frame's read to the coach's decision (p50/p95).
+  Pose Hz = pose results per second. CPU = process CPU time / wall time (100% = one
+  core). Peak RSS = the process's high-water mark, which includes the frames held
+  in memory (``frames_mb``).
+- ``--baseline`` then runs the naive loop over the same frames in the same process:
+  one thread, face then pose on every frame, then the same metrics/coach/shutter.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
+import resource
 import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from camera.base import CameraSource, Frame, SourceState, SourceStats, Still
+
+DEFAULT_PRESET = "linkedin"
+
+
+# --------------------------------------------------------------------------- source
+
+class PreloadedSource(CameraSource):
+    """Frames held in memory, served like a camera (cycling over the images).
+
+    ``fps=0``: unpaced: a request for a frame newer than the current one "reads" the
+    next image at once (stamped with the monotonic clock then), so the consumer never
+    waits for the camera. ``fps>0``: a thread publishes a new frame every 1/fps s and
+    the consumer gets the newest (frames it could not take are skipped).
+    Frames are delivered without limit until :meth:`limit` sets how many more.
+    """
+
+    name = "preloaded frames"
+
+    def __init__(self, images: list[np.ndarray], fps: float = 0.0) -> None:
+        if not images:
+            raise ValueError("no frames to serve")
+        self.images = images
+        self.fps = fps
+        self._cond = threading.Condition()
+        self._current: Frame | None = None
+        self._next = 0
+        self._remaining: int | None = None
+        self._state = SourceState.CLOSED
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def open(self) -> None:
+        with self._cond:
+            if self._state != SourceState.CLOSED:
+                return
+            self._state = SourceState.LIVE
+        self._stop.clear()
+        if self.fps > 0:
+            self._thread = threading.Thread(target=self._run, name="bench-camera", daemon=True)
+            self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(2.0)
+            self._thread = None
+        with self._cond:
+            self._state = SourceState.CLOSED
+            self._cond.notify_all()
+
+    def limit(self, more: int) -> int:
+        """Deliver exactly ``more`` further frames, then end; returns the last index."""
+        with self._cond:
+            self._remaining = more
+            return self._next + more - 1
+
+    def _deliver(self) -> Frame | None:
+        """Read the next image as a frame (lock held)."""
+        if self._state != SourceState.LIVE:
+            return None
+        if self._remaining is not None:
+            if self._remaining <= 0:
+                self._state = SourceState.ENDED
+                self._cond.notify_all()
+                return None
+            self._remaining -= 1
+        image = self.images[self._next % len(self.images)]
+        self._current = Frame(image=image, timestamp=time.monotonic(), index=self._next)
+        self._next += 1
+        self._cond.notify_all()
+        return self._current
+
+    def _run(self) -> None:
+        period = 1.0 / self.fps
+        due = time.monotonic()
+        while not self._stop.is_set():
+            with self._cond:
+                if self._deliver() is None and self._state != SourceState.LIVE:
+                    return
+            due += period
+            delay = due - time.monotonic()
+            if delay > 0:
+                self._stop.wait(delay)
+            else:
+                due = time.monotonic()
+
+    def latest_frame(self, after_index: int = -1) -> Frame | None:
+        with self._cond:
+            cur = self._current
+            if cur is not None and cur.index > after_index:
+                return cur
+            if self.fps > 0:
+                return None
+            return self._deliver()
+
+    def wait_frame(self, after_index: int = -1, timeout: float = 1.0) -> Frame | None:
+        if self.fps <= 0:
+            return self.latest_frame(after_index)
+        with self._cond:
+            self._cond.wait_for(
+                lambda: self._state != SourceState.LIVE or (
+                    self._current is not None and self._current.index > after_index),
+                timeout)
+            cur = self._current
+            return cur if cur is not None and cur.index > after_index else None
+
+    def capture_still(self) -> Still:
+        with self._cond:
+            cur = self._current
+        if cur is None:
+            raise RuntimeError("no frame yet")
+        return Still(data=None, extension=".png", image=cur.image, camera=self.name)
+
+    @property
+    def state(self) -> SourceState:
+        return self._state
+
+    @property
+    def delivered(self) -> int:
+        with self._cond:
+            return self._next
+
+    def stats(self) -> SourceStats:
+        return SourceStats(frames=self.delivered)
+
+
+# --------------------------------------------------------------------------- arguments
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--size wants WIDTHxHEIGHT, e.g. 1280x720; got "
+                                         f"{text!r}") from None
+    if not (16 <= w <= 8192 and 16 <= h <= 8192):
+        raise argparse.ArgumentTypeError(f"--size {text}: width and height must be 16..8192")
+    return w, h
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
+def _non_negative(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if v < 0 or not math.isfinite(v):
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return v
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    pass
+    p.add_argument("--source", required=True, metavar="replay:PATH",
+                   help="a video file or a folder of images to replay")
+    p.add_argument("--frames", type=_positive, default=300, metavar="N",
+                   help="frames to time (default 300; the clip is cycled if shorter)")
+    p.add_argument("--baseline", action="store_true",
+                   help="also time the naive loop (face then pose on every frame, one thread)"
+                        " over the same frames and print the speedup")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--preset", default=DEFAULT_PRESET,
+                   help=f"preset name or YAML path (default {DEFAULT_PRESET})")
+    p.add_argument("--size", type=_size, default=None, metavar="WxH",
+                   help="resize the frames in memory first, e.g. 1280x720")
+    p.add_argument("--config", type=Path, default=None,
+                   help="app config YAML (analysis, coach, pipeline settings)")
+    p.add_argument("--camera-fps", type=_non_negative, default=0.0, metavar="FPS",
+                   help="pace the frames like a camera at this rate (default 0: unpaced)")
+    p.add_argument("--warmup", type=int, default=20, metavar="N",
+                   help="untimed frames first (default 20)")
+    p.add_argument("--max-preload", type=_positive, default=120, metavar="N",
+                   help="distinct frames decoded into memory (default 120)")
+
+
+# --------------------------------------------------------------------------- run
+
+def load_frames(spec: str, count: int, size: tuple[int, int] | None) -> tuple[Path, list]:
+    """Decode up to ``count`` frames of ``replay:PATH`` into memory (RGB)."""
+    from camera.base import CameraError
+    from camera.replay import ReplaySource, check_replay_path
+    from kiosk.cli import UsageError
+
+    if not spec.startswith("replay:") or len(spec) <= len("replay:"):
+        raise UsageError(f"bench needs --source replay:PATH (a video or a folder of images), "
+                         f"got {spec!r}")
+    try:
+        path = check_replay_path(spec[len("replay:"):])
+        src = ReplaySource(path, realtime=False)
+        images = []
+        with src:
+            for frame in src.iter_frames():
+                images.append(frame.image)
+                if len(images) >= count:
+                    break
+    except CameraError as exc:
+        raise UsageError(f"--source {spec}: {exc}") from None
+    if not images:
+        raise UsageError(f"--source {spec}: no frames could be read")
+    if size is not None and (images[0].shape[1], images[0].shape[0]) != size:
+        import cv2
+
+        images = [np.ascontiguousarray(cv2.resize(im, size, interpolation=cv2.INTER_LINEAR))
+                  for im in images]
+    return path, images
+
+
+def _cpu_seconds() -> float:
+    import psutil
+
+    t = psutil.Process().cpu_times()
+    return t.user + t.system
+
+
+def _peak_rss_mb() -> float:
+    # ru_maxrss is KiB on Linux (bytes on macOS)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def run_pipeline(images: list, preset: Any, cfg: Any, frames: int, warmup: int,
+                 camera_fps: float) -> dict[str, Any]:
+    """Time the threaded pipeline over ``images``; figures as a dict."""
+    from coaching.pipeline import Pipeline, percentile
+
+    source = PreloadedSource(images, camera_fps)
+    source.open()
+    # (frame index, frame read time, latency ms, decision time) of every result
+    records: list[tuple[int, float, float, float]] = []
+    done = threading.Event()
+    bounds = {"first": math.inf, "last": math.inf}
+
+    def on_result(r: Any) -> None:
+        records.append((r.frame.index, r.frame.timestamp, r.latency_ms, time.monotonic()))
+        if r.frame.index >= bounds["last"]:
+            done.set()
+
+    pipe = Pipeline(source, preset, analysis=cfg.analysis, coach=cfg.coach,
+                    settings=cfg.pipeline, on_result=on_result)
+    t_launch = time.monotonic()
+    pipe.start()
+    try:
+        if not pipe.wait_ready(120):
+            raise RuntimeError(pipe.error or "the pipeline did not start within 120 s")
+        if pipe.wait_result(0, 60) is None:
+            raise RuntimeError(pipe.error or "the pipeline produced no result")
+        first_coached_s = time.monotonic() - t_launch
+        deadline = time.monotonic() + 60
+        while (len(records) < warmup or pipe.stats(None).pose_frames < 2) \
+                and time.monotonic() < deadline:
+            time.sleep(0.005)
+        cpu0, tc0 = _cpu_seconds(), time.monotonic()
+        bounds["last"] = source.limit(frames)
+        bounds["first"] = bounds["last"] - frames + 1
+        while not done.wait(0.5):
+            if source.state != SourceState.LIVE and pipe.stats(0.5).frames == len(records):
+                time.sleep(0.3)  # paced: the last frames may have been skipped
+                break
+        cpu1, tc1 = _cpu_seconds(), time.monotonic()
+        timed = [r for r in records if r[0] >= bounds["first"]]
+        start = min(r[1] for r in timed)
+        end = max(r[3] for r in timed)
+        wall = end - start
+        pose_n = pipe.pose_results_since(start) - pipe.pose_results_since(end + 1e-6)
+        restarts = pipe.stats(None).restarts
+    finally:
+        pipe.stop()
+        source.close()
+    lat = [r[2] for r in timed]
+    return {
+        "frames": len(timed), "seconds": wall, "fps": len(timed) / wall if wall > 0 else 0.0,
+        "latency_p50_ms": percentile(lat, 50), "latency_p95_ms": percentile(lat, 95),
+        "pose_hz": pose_n / wall if wall > 0 else 0.0, "dropped": frames - len(timed),
+        "cpu_percent": 100.0 * (cpu1 - cpu0) / (tc1 - tc0),
+        "restarts": restarts, "first_coached_s": first_coached_s,
+    }
+
+
+def run_naive(images: list, preset: Any, cfg: Any, frames: int, warmup: int) -> dict[str, Any]:
+    """The naive loop: one thread, face then pose on every frame, same step code."""
+    from coaching.pipeline import CoachingStep, _default_pose_tracker
+
+    source = PreloadedSource(images, 0.0)
+    source.open()
+    step = CoachingStep(preset, cfg.analysis, cfg.coach,
+                        pose_tracker=_default_pose_tracker(cfg.analysis), pose_every=1,
+                        pose_max_age_s=cfg.pipeline.pose_max_age_s)
+    latencies: list[float] = []
+    try:
+        last = -1
+        for _ in range(warmup):
+            frame = source.latest_frame(last)
+            assert frame is not None
+            last = frame.index
+            step.process(frame)
+        source.limit(frames)
+        cpu0, t0 = _cpu_seconds(), time.monotonic()
+        while True:
+            frame = source.latest_frame(last)
+            if frame is None:
+                break
+            last = frame.index
+            latencies.append(step.process(frame).latency_ms)
+        wall = time.monotonic() - t0
+        cpu = _cpu_seconds() - cpu0
+    finally:
+        step.close()
+        source.close()
+    from coaching.pipeline import percentile
+
+    return {"frames": len(latencies), "seconds": wall, "fps": len(latencies) / wall,
+            "latency_p50_ms": percentile(latencies, 50),
+            "latency_p95_ms": percentile(latencies, 95), "pose_hz": len(latencies) / wall,
+            "cpu_percent": 100.0 * cpu / wall}
 
 
 def run(args: argparse.Namespace) -> int:
-    print("headshot-kiosk: 'bench' is not available yet", file=sys.stderr)
-    return 1
+    from coaching.presets import UnknownPreset, resolve_preset
+    from coaching.yamlconfig import ConfigError
+    from kiosk.cli import UsageError
+    from kiosk.config import load_config
+
+    try:
+        cfg = load_config(args.config)
+        preset = resolve_preset(args.preset)
+    except (ConfigError, UnknownPreset) as exc:
+        raise UsageError(str(exc)) from None
+    if args.warmup < 0:
+        raise UsageError("--warmup must be 0 or more")
+    path, images = load_frames(args.source, min(args.frames, args.max_preload), args.size)
+    h, w = images[0].shape[:2]
+    frames_mb = sum(im.nbytes for im in images) / 1e6
+    info: dict[str, Any] = {
+        "source": f"replay:{path}", "width": w, "height": h, "preset": preset.name,
+        "frames_in_memory": len(images), "frames_mb": round(frames_mb, 1),
+        "camera_fps": args.camera_fps or None,
+    }
+    pipe = run_pipeline(images, preset, cfg, args.frames, args.warmup, args.camera_fps)
+    rss_mb = _peak_rss_mb()
+    out: dict[str, Any] = {**info, **pipe, "rss_mb": rss_mb}
+    base = None
+    if args.baseline:
+        base = run_naive(images, preset, cfg, args.frames, args.warmup)
+        out.update({"baseline_fps": base["fps"],
+                    "baseline_latency_p50_ms": base["latency_p50_ms"],
+                    "baseline_latency_p95_ms": base["latency_p95_ms"],
+                    "baseline_cpu_percent": base["cpu_percent"],
+                    "speedup": pipe["fps"] / base["fps"] if base["fps"] > 0 else None})
+    if args.json:
+        print(json.dumps({k: _round(v) for k, v in out.items()}))
+        return 0
+    print(f"bench: {info['source']} at {w}x{h}, preset {preset.name}; {len(images)} frames "
+          f"decoded into memory ({frames_mb:.0f} MB; decoding not timed), "
+          + (f"served at {args.camera_fps:g} fps" if args.camera_fps else "served unpaced")
+          + f", {args.warmup} warm-up frames untimed")
+    print(f"pipeline: {pipe['frames']} frames in {pipe['seconds']:.2f} s = {pipe['fps']:.1f} fps;"
+          f" latency p50 {pipe['latency_p50_ms']:.1f} ms, p95 {pipe['latency_p95_ms']:.1f} ms "
+          f"(read -> coach decision); pose {pipe['pose_hz']:.1f} Hz; "
+          f"dropped {pipe['dropped']}; CPU {pipe['cpu_percent']:.0f}% (100% = one core); "
+          f"peak RSS {rss_mb:.0f} MB; first coached frame {pipe['first_coached_s']:.2f} s "
+          "after start")
+    if base is not None:
+        print(f"baseline (face then pose on every frame, one thread): {base['frames']} frames in "
+              f"{base['seconds']:.2f} s = {base['fps']:.1f} fps; latency p50 "
+              f"{base['latency_p50_ms']:.1f} ms, p95 {base['latency_p95_ms']:.1f} ms; "
+              f"CPU {base['cpu_percent']:.0f}%")
+        print(f"speedup: {out['speedup']:.2f}x")
+    return 0
+
+
+def _round(v: Any) -> Any:
+    if isinstance(v, float):
+        return None if not math.isfinite(v) else round(v, 2)
+    return v
