@@ -1,15 +1,182 @@
-"""`headshot-kiosk cameras` (not built yet)."""
+"""``headshot-kiosk cameras [--json]``: the webcams and gphoto2 cameras attached now.
+
+Webcams: each ``/dev/video*`` node on Linux (indices 0..3 elsewhere) is opened
+briefly; metadata nodes that deliver no picture are left out. gphoto2 cameras:
+model and port from autodetect, whether libgphoto2's driver lists live view,
+and (unless ``--quick``) whether the camera really streams a preview: drivers
+list it for whole families of bodies, and some bodies (and libgphoto2's virtual
+camera) refuse. Every probe runs with a time limit, so nothing here hangs.
+"""
 
 from __future__ import annotations
 
 import argparse
+import glob
+import json
+import re
 import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+PROBE_TIMEOUT_S = 4.0
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    pass
+    p.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    p.add_argument("--quick", action="store_true",
+                   help="do not open the cameras (no resolution, live view only as the "
+                        "driver lists it)")
+
+
+def _bounded(fn: Callable[[], T], timeout: float) -> tuple[T | None, str | None]:
+    """Run ``fn`` in a daemon thread; (result, None), or (None, why) on error or timeout."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = fn()
+        except Exception as exc:  # noqa: BLE001 - reported, not raised
+            box["error"] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(timeout)
+    if t.is_alive():
+        return None, f"no answer within {timeout:g} s"
+    return box.get("value"), box.get("error")
+
+
+def _v4l_name(dev: str) -> str:
+    try:
+        return Path(f"/sys/class/video4linux/{Path(dev).name}/name").read_text().strip()
+    except OSError:
+        return ""
+
+
+def list_webcams(probe: bool = True) -> list[dict[str, Any]]:
+    """Webcams as dicts: device, index, name, and (probed) width/height/fps."""
+    if sys.platform.startswith("linux"):
+        devices: list[str | int] = sorted(
+            glob.glob("/dev/video*"), key=lambda d: int(re.sub(r"\D", "", d) or 0))
+    else:
+        devices = list(range(4))
+    found = []
+    for dev in devices:
+        index = int(re.sub(r"\D", "", dev) or 0) if isinstance(dev, str) else dev
+        entry: dict[str, Any] = {"device": str(dev), "index": index,
+                                 "name": _v4l_name(dev) if isinstance(dev, str) else ""}
+        if probe:
+            info, err = _bounded(lambda d=dev: _probe_webcam(d), PROBE_TIMEOUT_S)
+            if info is not None:
+                entry.update(info)
+            elif err and isinstance(dev, str):
+                entry["error"] = err  # a device node that hangs or errors: show it
+            else:
+                continue  # a UVC metadata node, or nothing at that index
+        found.append(entry)
+    return found
+
+
+def _probe_webcam(dev: str | int) -> dict[str, Any] | None:
+    import cv2
+
+    from camera.webcam import _quiet_opencv
+
+    _quiet_opencv()
+    cap = cv2.VideoCapture(dev, cv2.CAP_V4L2) if sys.platform.startswith("linux") \
+        else cv2.VideoCapture(dev)
+    try:
+        if not cap.isOpened():
+            return None
+        ok, frame = cap.read()
+        if not ok or frame is None:
+            return None
+        return {"width": int(frame.shape[1]), "height": int(frame.shape[0]),
+                "fps": round(float(cap.get(cv2.CAP_PROP_FPS) or 0.0), 2)}
+    finally:
+        cap.release()
+
+
+def list_gphoto_cameras(probe: bool = True) -> tuple[list[dict[str, Any]], str | None]:
+    """gphoto2 cameras as dicts; second value: why listing failed (None if it worked)."""
+    try:
+        from camera import gphoto
+    except ImportError as exc:
+        return [], f"python-gphoto2 is not installed ({exc})"
+    detected, err = _bounded(gphoto.detect_cameras, PROBE_TIMEOUT_S * 2)
+    if detected is None:
+        return [], err
+    out = []
+    for cam in detected:
+        claimed, cerr = _bounded(lambda m=cam.model: gphoto.driver_has_preview(m),
+                                 PROBE_TIMEOUT_S)
+        entry: dict[str, Any] = {"model": cam.model, "port": cam.port,
+                                 "live_view_driver": bool(claimed), "live_view": None}
+        if cerr:
+            entry["error"] = cerr
+        if not claimed:
+            entry["live_view"] = False
+        elif probe:
+            live, perr = _bounded(lambda c=cam: _probe_live_view(c.port),
+                                  PROBE_TIMEOUT_S * 3)
+            entry["live_view"] = live
+            if perr:
+                entry["error"] = perr
+        out.append(entry)
+    return out, None
+
+
+def _probe_live_view(port: str) -> bool:
+    """Open the camera on ``port`` and ask for one preview frame (True if one arrives)."""
+    from camera.base import LiveViewUnsupported
+    from camera.gphoto import GPhotoSource
+
+    src = GPhotoSource(port, live_view=True, preview_failures=1)
+    try:
+        src.open()
+    except LiveViewUnsupported:
+        return False
+    finally:
+        src.close()
+    return True
 
 
 def run(args: argparse.Namespace) -> int:
-    print("headshot-kiosk: 'cameras' is not available yet", file=sys.stderr)
-    return 1
+    probe = not args.quick
+    webcams = list_webcams(probe)
+    cams, gerr = list_gphoto_cameras(probe)
+    if args.json:
+        doc: dict[str, Any] = {"webcams": webcams, "gphoto2": cams}
+        if gerr:
+            doc["gphoto2_error"] = gerr
+        print(json.dumps(doc, indent=2))
+        return 0
+    print("Webcams:")
+    if not webcams:
+        print("  none found")
+    for w in webcams:
+        size = f"{w['width']}x{w['height']}" if "width" in w else ""
+        label = f"webcam:{w['index']}"
+        extra = "  ".join(x for x in (w.get("name", ""), size, w.get("error", "")) if x)
+        print(f"  {label:<12} {w['device']:<14} {extra}")
+    print("gphoto2 cameras:")
+    if gerr:
+        print(f"  cannot list: {gerr}")
+    elif not cams:
+        print("  none found (switched on? USB mode PTP? claimed by a desktop photo importer?)")
+    for c in cams:
+        if c["live_view"] is True:
+            lv = "live view: yes"
+        elif c["live_view"] is False:
+            lv = ("live view: no (use hybrid:webcam:0+gphoto2)" if not c["live_view_driver"]
+                  else "live view: no (the driver lists it, the camera refused; "
+                       "use hybrid:webcam:0+gphoto2)")
+        else:
+            lv = "live view: listed by the driver (not probed)"
+        print(f"  {c['model']:<24} {c['port']:<14} {lv}")
+        if c.get("error"):
+            print(f"    {c['error']}")
+    return 0
