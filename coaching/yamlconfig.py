@@ -26,21 +26,75 @@ class ConfigError(Exception):
     def __init__(self, path: str | Path, reason: str, line: int | None = None,
                  key: str | None = None) -> None:
         self.path = str(path)
-        self.reason = reason
+        # One line whatever the input: YAML keys and values may hold newlines.
+        self.reason = " ".join(str(reason).split())
         self.line = line
-        self.key = key
+        self.key = _printable(key) if key is not None else None
+        key = self.key
+        reason = self.reason
         where = self.path if line is None else f"{self.path}:{line}"
         what = f"{key}: {reason}" if key else reason
         super().__init__(f"{where}: {what}")
 
 
+def _printable(text: str) -> str:
+    """``text`` with control characters escaped (``\\n``), so it stays on one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
+#: Config files are small; these bound the work a hostile or mangled file can cause.
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 64
+
+
+class _BadValue(yaml.constructor.ConstructorError):
+    """A scalar PyYAML could not turn into a value; ``keys`` is filled in on the way out."""
+
+    def __init__(self, problem: str, mark: Any) -> None:
+        super().__init__(None, None, problem, mark)
+        self.keys: list[str] = []
+
+
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that remembers the line of every mapping key."""
+    """SafeLoader that remembers the line of every mapping key.
+
+    It also turns constructor faults that PyYAML lets escape as plain Python errors
+    (``2001-02-30``, ``!!int abc``, ``!!bool maybe``, a 5000-digit number) into located
+    errors naming the key, and refuses nesting deeper than :data:`MAX_DEPTH` up front:
+    PyYAML's scanner is quadratic in the depth of ``[[[[...`` and its composer recursive.
+    """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (yaml.YAMLError, RecursionError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - ValueError, KeyError ... from constructors
+            tag = str(node.tag).rsplit(":", 1)[-1]
+            value = node.value if isinstance(node, yaml.ScalarNode) else ""
+            value = value if len(value) <= 40 else value[:37] + "..."
+            detail = str(exc) if isinstance(exc, ValueError) else ""
+            detail = detail if len(detail) <= 80 else detail[:77] + "..."
+            raise _BadValue(f"cannot read {value!r} as {tag}" + (f" ({detail})" if detail else ""),
+                            node.start_mark) from None
+
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:  # noqa: N803 - PyYAML's
+        if self.flow_level >= MAX_DEPTH:
+            raise yaml.scanner.ScannerError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep", self.get_mark())
+        super().fetch_flow_collection_start(TokenClass)
+
+    def add_indent(self, column: int) -> bool:
+        if len(self.indents) >= MAX_DEPTH:
+            raise yaml.scanner.ScannerError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep", self.get_mark())
+        return super().add_indent(column)
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
     mapping: dict[Any, Any] = {}
     lines: dict[Any, int] = {}
+    loader.flatten_mapping(node)  # YAML merge keys (``<<: *defaults``), as SafeLoader does
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         try:
@@ -48,7 +102,11 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str,
         except TypeError:
             raise yaml.constructor.ConstructorError(
                 None, None, "a key must be a plain value", key_node.start_mark) from None
-        mapping[key] = loader.construct_object(value_node, deep=True)
+        try:
+            mapping[key] = loader.construct_object(value_node, deep=True)
+        except _BadValue as exc:
+            exc.keys.insert(0, str(key))
+            raise
         lines[key] = key_node.start_mark.line + 1
     return _LineDict(mapping, lines, node.start_mark.line + 1)
 
@@ -78,8 +136,14 @@ def read_yaml(path: str | Path) -> Any:
         raise ConfigError(p, "not a text file (cannot decode as UTF-8)") from None
     except OSError as exc:
         raise ConfigError(p, f"cannot read: {exc.strerror or exc}") from None
+    if len(text) > MAX_BYTES:
+        raise ConfigError(p, f"too large for a config file ({len(text):,} characters, "
+                             f"limit {MAX_BYTES:,})")
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except _BadValue as exc:
+        raise ConfigError(p, exc.problem or "bad value", line=exc.problem_mark.line + 1,
+                          key=".".join(exc.keys) or None) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
