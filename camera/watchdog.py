@@ -327,7 +327,14 @@ class WatchdogSource(CameraSource):
             except (CaptureTimeout, CameraBusy) as exc:
                 log.warning("%s: %s; retrying the still once", self.name, exc)
                 self._stop.wait(self.still_retry_pause)
-                return self._still_once()
+                with self._lock:
+                    abandoned = self._inner is None
+                if abandoned:  # the call hung and was abandoned: retry on a new connection
+                    self._reconnect_now(str(exc))
+                try:
+                    return self._still_once()
+                except CameraDisconnected:
+                    raise exc from None
             except CameraError as exc:
                 log.warning("%s: still failed: %s; reconnecting and retrying once",
                             self.name, exc)

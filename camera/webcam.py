@@ -7,7 +7,8 @@ and overwrites one slot; frames nobody took are counted as dropped.
 ``device`` is an index (``0``), a device path (``/dev/video2``) or, for tests
 and demos, a video file: the same ``cv2.VideoCapture`` path opens all three, so
 the file case exercises the real code. A file is read at its own frame rate and
-its end looks like an unplugged camera (reads fail), which the watchdog handles.
+its end looks like an unplugged camera (reads fail), which the watchdog handles. A file
+is read at ``fps`` if given (else its own rate), as a camera would deliver it.
 """
 
 from __future__ import annotations
@@ -163,8 +164,8 @@ class WebcamSource(CameraSource):
 
         failures = 0
         interval = 0.0
-        if self.pace:
-            rate = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        if self.pace:  # a file: at the asked rate if any, else its own
+            rate = float(self.fps or cap.get(cv2.CAP_PROP_FPS) or 0.0)
             interval = 1.0 / rate if 0 < rate < 1000 else 1.0 / 30
         next_due = time.monotonic()
         try:
