@@ -8,7 +8,7 @@ reason) for anything wrong.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -54,6 +54,21 @@ class StorageSettings(_Section):
     """Where photos go (``storage:``)."""
 
     out_dir: Path | None = Field(None, description="output folder; default: per-user data dir")
+    delete_unkept: bool = Field(
+        False, description="privacy: when a session ends, delete the photos the sitter did not "
+                           "keep (kept photos are never touched by this)")
+    delete_after_hours: float | None = Field(
+        None, gt=0, le=24 * 365, description="privacy: delete photos older than this many hours "
+                                             "(which ones: delete_after_scope); null = never")
+    delete_after_scope: Literal["all", "unkept"] = Field(
+        "all", description="what delete_after_hours deletes: all photos, kept ones included, "
+                           "or only those not kept")
+    retention_sweep_min: float = Field(
+        10, ge=1, le=1440, description="how often (minutes) the deletion rules are applied "
+                                       "while running; also once at start")
+    log_dir: Path | None = Field(None, description="folder of kiosk.log; null = OUT/logs")
+    log_max_mb: float = Field(2, ge=0.1, le=1000, description="rotate kiosk.log at this size")
+    log_backups: int = Field(5, ge=1, le=100, description="rotated log files kept")
 
 
 class OperatorSettings(_Section):
