@@ -289,6 +289,7 @@ class Coach:
         self._display: CoachState = CoachState("no_face", self.catalogue.state("no_face"))
         self._new_sitter()
         self._absent_since: float | None = None
+        self._present_since: float | None = None
         self._multi_since: float | None = None
         self._captured_at: float | None = None
 
@@ -326,6 +327,7 @@ class Coach:
         """One frame (raw metrics, media or monotonic time ``t`` in seconds)."""
         s = self.settings
         if metrics.faces <= 0:
+            self._present_since = None
             self._multi_since = None
             self._hold_start = None
             if self._absent_since is None:
@@ -337,12 +339,18 @@ class Coach:
                 return self._keep(t)
             return self._emit(CoachState("no_face", self.catalogue.state("no_face"), t=t))
         self._absent_since = None
+        if self._present_since is None:
+            self._present_since = t
+        # A face that has only just appeared (or a one-frame false detection in an
+        # empty scene) does not change the screen yet; the coach still learns from it.
+        arriving = (self._display.status == "no_face"
+                    and t - self._present_since < s.face_lost_grace_s)
         if metrics.faces > 1:
             self._hold_start = None
             if self._multi_since is None:
                 self._multi_since = t
-            if (t - self._multi_since < s.face_lost_grace_s
-                    and self._display.status not in ("multiple_faces", "no_face")):
+            if arriving or (t - self._multi_since < s.face_lost_grace_s
+                            and self._display.status != "multiple_faces"):
                 return self._keep(t)
             return self._emit(CoachState("multiple_faces",
                                          self.catalogue.state("multiple_faces"), t=t))
@@ -353,10 +361,19 @@ class Coach:
         if not self.calibrator.done:
             self.calibrator.update(metrics, t)
             if not self.calibrator.done:
+                if arriving:
+                    return self._keep(t)
                 return self._emit(CoachState(
                     "calibrating", self.catalogue.state("calibrating"), t=t, metrics=fm,
                     calibration_progress=self.calibrator.progress()))
         baseline = self.calibrator.baseline
+        if arriving:
+            shown = self._display
+            self._coach(fm, baseline, t)  # judge (faults start counting), show nothing yet
+            self._hold_start = None
+            self._prompt = None
+            self._display = shown
+            return self._keep(t)
         return self._coach(fm, baseline, t)
 
     # -- internals -----------------------------------------------------------------------

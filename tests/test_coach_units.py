@@ -256,6 +256,16 @@ def test_states_no_face_multiple_faces_and_grace() -> None:
     assert states[-1].status == "no_face" and states[-1].readiness == 0
 
 
+def test_a_one_frame_false_face_in_an_empty_scene_changes_nothing() -> None:
+    coach = Coach(preset(), NO_CAL)
+    run(coach, frames(3, lambda t: Metrics(faces=0)))
+    states = run(coach, frames(3, lambda t: GOOD if round(t * FPS) % 30 == 0
+                                else Metrics(faces=0)), 3.0)
+    assert {s.status for s in states} == {"no_face"}
+    states = run(coach, frames(1, lambda t: GOOD), 6.0)
+    assert states[5].status == "no_face" and states[-1].status == "hold"
+
+
 def test_captured_state_after_the_shutter_fires() -> None:
     coach = Coach(preset(), NO_CAL)
     run(coach, frames(1, lambda t: GOOD))
@@ -274,8 +284,9 @@ def test_smile_is_judged_against_the_sitters_neutral() -> None:
     # This sitter's relaxed face reads a smile of 0.2.
     neutral = frames(1.2, lambda t: replace(GOOD, smile=0.2, pitch_deg=-1 + 0.5 * math.sin(t)))
     states = run(coach, neutral)
-    assert states[0].status == "calibrating"
-    assert states[0].message == "Hello! Look into the lens for a moment"
+    assert states[0].status == "no_face"  # someone arriving: the screen waits 0.3 s
+    assert states[12].status == "calibrating"
+    assert states[12].message == "Hello! Look into the lens for a moment"
     assert coach.calibrator.baseline is not None
     assert coach.calibrator.baseline.smile == pytest.approx(0.2, abs=0.01)
     # 0.45 absolute = 0.25 above neutral: not yet the 0.3 the preset wants.
@@ -316,7 +327,7 @@ def test_calibration_waits_for_a_steady_head_and_resets_for_a_new_sitter() -> No
     assert coach.calibrator.done  # a short absence: same sitter
     run(coach, frames(2.5, lambda t: Metrics(faces=0)), 2.0)
     assert not coach.calibrator.done
-    assert coach.update(GOOD, 5.0).status == "calibrating"
+    assert run(coach, frames(0.5, lambda t: GOOD), 5.0)[-1].status == "calibrating"
 
 
 def test_eyes_judged_against_own_neutral_opening() -> None:

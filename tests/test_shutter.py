@@ -67,8 +67,8 @@ def test_fires_after_the_hold_and_picks_the_sharpest_clean_frame() -> None:
     rig = Rig().feed(2.0, make)
     first = rig.shots[0]
     assert first.reason == "auto" and first.number == 1
-    # Fired when the 0.5 s hold completed (the coach needs a frame or two of filtering).
-    assert 0.5 <= first.t <= 0.7
+    # The screen waits 0.3 s for a face that just arrived, then the 0.5 s hold runs.
+    assert 0.8 <= first.t <= 0.9
     assert first.moment.t == first.t
     assert first.best.frame is not None and first.best.metrics.faces == 1
     # After the shot the coach shows "captured".
@@ -77,21 +77,21 @@ def test_fires_after_the_hold_and_picks_the_sharpest_clean_frame() -> None:
 
 
 def test_best_frame_prefers_sharp_and_avoids_blinks() -> None:
-    # A blink on frame 12 (0.40 s); the sharpest frame of all is frame 14, 67 ms after it.
+    # A blink on frame 24 (0.80 s); the sharpest frame of all is frame 26, 67 ms after it.
     def make(t: float) -> Metrics:
         i = round(t * FPS)
-        m = replace(GOOD, sharpness=150.0 if 3 <= i <= 16 else 100.0)
-        if i == 14:
+        m = replace(GOOD, sharpness=150.0 if 12 <= i <= 28 else 100.0)
+        if i == 26:
             m = replace(m, sharpness=500.0)
-        if i == 12:
+        if i == 24:
             m = replace(m, blink=0.9, eyes_closed=True)
         return m
 
     rig = Rig().feed(3.0, make)
     shot = rig.shots[0]
-    assert shot.t >= 0.4 + 0.5  # the blink restarted the hold
+    assert shot.t >= 0.8 + 0.5  # the blink restarted the hold
     assert not shot.best.blink
-    assert abs(shot.best.t - 0.4) > 0.15  # nothing within 150 ms of the blink
+    assert abs(shot.best.t - 0.8) > 0.15  # nothing within 150 ms of the blink
     assert shot.best.sharpness == 150.0  # the sharpest of what is left
 
 

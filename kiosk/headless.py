@@ -1,0 +1,251 @@
+"""``headshot-kiosk run --headless``: the coach and the shutter over a source, no display.
+
+Every frame of a replayed video (or image folder) is coached in order, with the
+video's own timestamps, so a run is deterministic: the same file gives the same
+timeline and the same captures. The timeline printed on stdout has one line per
+change of what the sitter would see (status, prompt) or a readiness step of 0.25,
+and one per capture; each capture is saved through :mod:`kiosk.storage` (the image
+plus a JSON sidecar of the same stem). ``--shutter-at`` presses the manual shutter
+at those media times, as an operator would.
+
+A live source (webcam, gphoto2) runs until Ctrl-C. For a camera that takes real
+stills (gphoto2, hybrid) the still is triggered when the shutter fires and stored
+with the metrics of that moment; for a replay or a webcam the photo is the best
+frame of the shutter's ring buffer.
+
+The pose model runs only when the preset judges the shoulders: it costs twice the
+face model and nothing else needs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from coaching.pipeline import CoachingStep, frame_time
+
+#: A readiness change this big is printed even if nothing else changed.
+READINESS_STEP = 0.25
+
+
+def _fail(msg: str) -> int:
+    print(f"headshot-kiosk: {msg}", file=sys.stderr)
+    return 1
+
+
+def run_headless(args: argparse.Namespace) -> int:
+    """Entry point for ``run --headless`` (flags defined in kiosk/commands/run.py)."""
+    from camera.base import CameraError
+    from camera.sources import SourceSpecError, open_source, parse_source
+    from coaching.models import ModelError
+    from coaching.presets import UnknownPreset, resolve_preset
+    from coaching.yamlconfig import ConfigError
+    from kiosk.cli import UsageError
+    from kiosk.config import load_config
+    from kiosk.paths import user_data_dir
+    from kiosk.storage import SessionStore, StorageError
+
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    if not args.preset:
+        raise UsageError("--headless needs --preset NAME_OR_FILE "
+                         "(see 'headshot-kiosk presets')")
+    try:
+        preset = resolve_preset(args.preset)
+    except (ConfigError, UnknownPreset) as exc:
+        raise UsageError(str(exc)) from None
+    spec_text = args.source or config.camera.source
+    try:
+        spec = parse_source(spec_text)
+    except SourceSpecError as exc:
+        raise UsageError(str(exc)) from None
+    camera_settings = config.camera.model_copy(deep=True)
+    camera_settings.replay.realtime = False  # every frame, in order, as fast as we go
+    camera_settings.replay.loop = False
+    try:
+        source = open_source(spec, camera_settings)
+    except CameraError as exc:
+        raise UsageError(f"--source {spec_text}: {exc}") from None
+    out_dir = Path(args.out or config.storage.out_dir or (user_data_dir() / "sessions"))
+    try:
+        store = SessionStore(out_dir)
+    except StorageError as exc:
+        return _fail(str(exc))
+
+    uses_pose = any(n in ("shoulder_turn_deg", "shoulder_tilt_deg")
+                    for n, _ in preset.ranges.items())
+    try:
+        step = _build_step(preset, config, uses_pose, offline=bool(getattr(args, "offline",
+                                                                              False)))
+    except ModelError as exc:
+        return _fail(str(exc))
+    try:
+        try:
+            source.open()
+        except CameraError as exc:
+            return _fail(f"{source.name}: {exc}")
+        session = store.start(preset.name or "preset", source=str(spec),
+                              camera=getattr(source, "name", str(spec)))
+        print(f"headless: preset {preset.name} ({preset.title}), source {spec}, "
+              f"saving to {session.folder}", flush=True)
+        runner = _Runner(step, session, source, spec.kind, list(args.shutter_at or []),
+                         verbose=bool(getattr(args, "verbose", False)))
+        try:
+            runner.run()
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+        try:
+            session.end()
+        except StorageError as exc:
+            print(f"storage: {exc}", file=sys.stderr)
+        print(f"end: {runner.frames} frames, {len(runner.saved)} capture(s) "
+              f"({runner.counts['auto']} auto, {runner.counts['manual']} manual) in "
+              f"{session.folder}", flush=True)
+        return 1 if runner.storage_errors else 0
+    finally:
+        step.close()
+        source.close()
+
+
+def _build_step(preset: Any, config: Any, uses_pose: bool, *, offline: bool) -> CoachingStep:
+    from coaching.landmarks import FaceTracker, PoseTracker
+    from coaching.quiet import native_stderr_silenced
+
+    with native_stderr_silenced():
+        face = FaceTracker("video", max_faces=config.analysis.max_faces, offline=offline)
+        pose = None
+        if uses_pose:
+            try:
+                pose = PoseTracker("video", variant=config.analysis.pose_model,
+                                   offline=offline)
+            except BaseException:
+                face.close()
+                raise
+    return CoachingStep(preset, config.analysis, config.coach, face_tracker=face,
+                        pose_tracker=pose, pose_every=1)
+
+
+class _Runner:
+    """Feeds every frame through the step, prints the timeline, saves captures."""
+
+    def __init__(self, step: CoachingStep, session: Any, source: Any, kind: str,
+                 shutter_at: list[float], verbose: bool = False) -> None:
+        self.step = step
+        self.session = session
+        self.source = source
+        self.kind = kind
+        self.pending = sorted(shutter_at)
+        self.verbose = verbose
+        self.frames = 0
+        self.saved: list[Any] = []
+        self.counts = {"auto": 0, "manual": 0}
+        self.storage_errors = 0
+        self._last_shown: tuple[str, str] | None = None
+        self._last_readiness = -1.0
+
+    def frames_iter(self):
+        from camera.base import SourceState
+
+        last = -1
+        while True:
+            if self.kind == "replay":
+                frame = self.source.latest_frame(last)
+            else:
+                frame = self.source.wait_frame(last, timeout=1.0)
+            if frame is None:
+                if self.kind == "replay" or self.source.state in (SourceState.ENDED,
+                                                                  SourceState.FAILED):
+                    return
+                continue
+            last = frame.index
+            yield frame
+
+    def run(self) -> None:
+        for frame in self.frames_iter():
+            t = frame_time(frame)
+            while self.pending and t + 1e-6 >= self.pending[0]:
+                self.pending.pop(0)
+                self.step.press_shutter()
+            result = self.step.process(frame)
+            self.frames += 1
+            self._timeline(t, result)
+            if result.shot is not None:
+                self._capture(result)
+
+    def _timeline(self, t: float, result: Any) -> None:
+        st = result.state
+        shown = (st.status, st.message)
+        ready = float(st.readiness)
+        if self.verbose:
+            m = result.metrics
+            print(f"{t:8.3f}s  {st.status:<14} {ready:4.2f}  hold {st.hold_progress:4.2f}  "
+                  f"faces {m.faces} yaw {_f(m.yaw_deg)} pitch {_f(m.pitch_deg)} "
+                  f"roll {_f(m.roll_deg)} smile {_f(m.smile, 2)} blink {_f(m.blink, 2)} "
+                  f"head {_f(m.head_height, 2)}  {st.message}", flush=True)
+            return
+        if shown != self._last_shown or abs(ready - self._last_readiness) >= READINESS_STEP:
+            self._last_shown = shown
+            self._last_readiness = ready
+            print(f"{t:8.3f}s  {st.status:<14} readiness {ready:4.2f}  {st.message}",
+                  flush=True)
+
+    def _capture(self, result: Any) -> None:
+        from kiosk.storage import StorageError
+
+        shot = result.shot
+        self.counts[shot.reason] = self.counts.get(shot.reason, 0) + 1
+        best, moment = shot.best, shot.moment
+        still = None
+        metrics = best.metrics
+        frame_t = best.t
+        extra: dict[str, Any] = {
+            "fired_at_s": round(shot.t, 4),
+            "frame_index": getattr(best.frame, "index", None),
+            "in_range": best.in_range,
+            "preset_title": self.step.preset.title,
+        }
+        state = result.state
+        if getattr(state, "baseline", None) is not None:
+            extra["baseline"] = {"smile": round(state.baseline.smile, 4),
+                                 "eye_open": None if state.baseline.eye_open is None
+                                 else round(state.baseline.eye_open, 4)}
+        if self.kind in ("gphoto2", "hybrid"):
+            # A real still: the camera's own picture, the metrics of this moment, and
+            # the best preview frame's metrics alongside.
+            from camera.base import CameraError
+
+            try:
+                still = self.source.capture_still()
+                metrics, frame_t = moment.metrics, moment.t
+                extra["best_preview_metrics"] = best.metrics.to_dict()
+                extra["best_preview_time_s"] = round(best.t, 4)
+            except CameraError as exc:
+                print(f"{shot.t:8.3f}s  camera: {exc}; keeping the preview frame instead",
+                      file=sys.stderr)
+        try:
+            if still is not None:
+                saved = self.session.save(still=still, metrics=metrics, frame_time_s=frame_t,
+                                          reason=shot.reason, extra=extra)
+            else:
+                image = best.frame.image if best.frame is not None else None
+                saved = self.session.save(image=image, metrics=metrics, frame_time_s=frame_t,
+                                          reason=shot.reason, camera=self.source.name,
+                                          extra=extra)
+        except StorageError as exc:
+            self.storage_errors += 1
+            print(f"{shot.t:8.3f}s  CAPTURE {shot.reason} #{shot.number} NOT SAVED: {exc}",
+                  flush=True)
+            return
+        self.saved.append(saved)
+        print(f"{shot.t:8.3f}s  CAPTURE {shot.reason} #{shot.number}  frame {frame_t:.3f}s  "
+              f"-> {saved.image_path}", flush=True)
+
+
+def _f(v: float | None, nd: int = 1) -> str:
+    return "  -  " if v is None else f"{v:5.{nd}f}"
+
+
