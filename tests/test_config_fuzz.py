@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from coaching.messages import CATALOGUE_DIR, CatalogueFile
 from coaching.presets import SHIPPED_PRESETS, Preset
 from coaching.yamlconfig import MAX_DEPTH, ConfigError, load_model
 from kiosk.config import AppConfig
@@ -34,6 +35,7 @@ from kiosk.paths import DEFAULT_CONFIG
 TARGETS: list[tuple[type[BaseModel], Path]] = [
     (AppConfig, DEFAULT_CONFIG),
     (Preset, SHIPPED_PRESETS / "linkedin.yaml"),
+    (CatalogueFile, CATALOGUE_DIR / "en.yaml"),
 ]
 
 FUZZ = settings(max_examples=200, deadline=None, database=None,
