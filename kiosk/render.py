@@ -103,6 +103,7 @@ class Renderer:
         self._preview: pygame.Surface | None = None
         self._preview_map: PreviewMap | None = None
         self._images: OrderedDict[Hashable, pygame.Surface] = OrderedDict()
+        self._fits: dict[tuple, int] = {}
 
     # -- geometry --------------------------------------------------------------
     @property
@@ -176,8 +177,18 @@ class Renderer:
 
     def fit_px(self, s: str, px: int, max_w: int, *, min_px: int = 10, bold: bool = True,
                max_lines: int = 1) -> int:
-        """Largest size <= px at which ``s`` fits in ``max_lines`` lines of ``max_w``."""
-        px = int(px)
+        """Largest size <= px at which ``s`` fits in ``max_lines`` lines of ``max_w`` (memoized)."""
+        key = (s, int(px), int(max_w), min_px, bold, max_lines)
+        hit = self._fits.get(key)
+        if hit is None:
+            hit = self._fit_px(s, int(px), int(max_w), min_px, bold, max_lines)
+            if len(self._fits) > 2000:
+                self._fits.clear()
+            self._fits[key] = hit
+        return hit
+
+    def _fit_px(self, s: str, px: int, max_w: int, min_px: int, bold: bool,
+                max_lines: int) -> int:
         while px > min_px:
             lines = self.wrap(s, px, max_w, bold)
             if len(lines) <= max_lines and all(self.font(px, bold).size(t)[0] <= max_w

@@ -154,6 +154,7 @@ class Timing:
     failsafe_s: float = 4.0
     capture_timeout_s: float = 20.0
     flash_s: float = 0.35
+    camera_wait_s: float = 4.0  # loading -> "no camera found" after this long
 
 
 #: States that show the live camera and so cannot run while it is away.
@@ -182,10 +183,13 @@ class Loading(Handler):
         target = m.ctx.resume or State.WELCOME
         if ev is not None and ev.kind is Kind.BACK:
             return State.WELCOME if target is State.COACHING else None
-        if target is State.COACHING and not m.svc.models_ready():
-            return None
         if m.svc.camera_live():
+            if target is State.COACHING and not m.svc.models_ready():
+                return None
             return target
+        if m.svc.now() - m.ctx.state_since > m.timing.camera_wait_s:
+            m.ctx.resume = target  # say plainly that the camera is missing
+            return State.RECONNECTING
         return None
 
 

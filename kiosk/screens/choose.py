@@ -42,8 +42,11 @@ def draw(r: Renderer, v: View) -> list[Button]:
     # Centre the grid vertically when cards are capped in height.
     used_h = rows * ch + (rows - 1) * gap
     y0 = area.y + max(0, (area.h - used_h) // 2)
-    name_px = int(min(ch * 0.3, 5.2 * u))
-    desc_px = int(min(ch * 0.2, 3.4 * u))
+    inner_w = cw - int(1.4 * u) - 2 * int(3 * u)
+    # One size for every card (a grid of mixed sizes looks broken): the largest that fits all.
+    name_px = min(r.fit_px(c.name, int(min(ch * 0.3, 5.2 * u)), inner_w) for c in v.presets)
+    desc_px = min(r.fit_px(c.description, int(min(ch * 0.2, 3.4 * u)), inner_w, bold=False,
+                           max_lines=2) for c in v.presets)
     for i, card in enumerate(v.presets):
         row, col = divmod(i, cols)
         rect = pygame.Rect(area.x + col * (cw + gap), y0 + row * (ch + gap), cw, ch)
@@ -59,7 +62,6 @@ def draw(r: Renderer, v: View) -> list[Button]:
         pygame.draw.rect(r.surface, Theme.ACCENT, tab, border_top_left_radius=radius,
                          border_bottom_left_radius=radius)
         pad = int(3 * u)
-        inner_w = rect.w - 2 * pad - tab.w
         name_rect = r.draw_text(card.name, name_px, Theme.FG,
                                 topleft=(rect.x + tab.w + pad, rect.y + int(ch * 0.14)),
                                 max_w=inner_w)

@@ -8,33 +8,42 @@ from kiosk.render import Renderer, Theme
 from kiosk.screens import Button, View
 from kiosk.states import Event, Kind
 
-#: metric/gate key (substring) -> plain words when it was in range at the shot.
-PHRASES: tuple[tuple[str, str], ...] = (
-    ("eye", "Eyes open"),
-    ("gaze", "Looking into the lens"),
-    ("looking", "Looking into the lens"),
-    ("smile", "Natural smile"),
-    ("pitch", "Chin level"),
-    ("roll", "Head straight"),
-    ("yaw", "Nice head angle"),
-    ("shoulder_turn", "Good shoulder angle"),
-    ("shoulder_tilt", "Shoulders level"),
-    ("head_height", "Well framed"),
-    ("eye_line", "Well framed"),
-    ("center", "Well framed"),
-    ("headroom", "Well framed"),
-    ("sharp", "Sharp"),
+#: Plain words for what went well, each with the gates that must all have been met
+#: (gates the preset does not judge are ignored; at least one must be judged).
+PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Eyes open", ("eyes_open",)),
+    ("Looking into the lens", ("looking_at_camera",)),
+    ("Natural smile", ("smile", "teeth_visible")),
+    ("Relaxed mouth", ("mouth_closed",)),
+    ("Chin level", ("pitch_deg",)),
+    ("Head straight", ("roll_deg",)),
+    ("Nice head angle", ("yaw_deg",)),
+    ("Good shoulder angle", ("shoulder_turn_deg",)),
+    ("Shoulders level", ("shoulder_tilt_deg",)),
+    ("Well framed", ("head_height", "eye_line", "face_center_x")),
 )
 
 
-def summary_phrases(in_range: dict[str, bool], limit: int = 5) -> list[str]:
-    """Plain words for the gates that were met, most meaningful first, no repeats."""
+def summary_phrases(in_range: dict[str, bool], *, smile_wanted: bool = True,
+                    limit: int = 5) -> list[str]:
+    """Plain words for the gates that were met at the shot, most meaningful first.
+
+    ``smile_wanted`` False (passport, theatrical): a met smile gate reads as a
+    neutral expression, not a smile.
+    """
     out: list[str] = []
-    met = [k.lower() for k, ok in in_range.items() if ok]
-    for key, phrase in PHRASES:
-        if phrase not in out and any(key in m for m in met):
+    for phrase, gates in PHRASES:
+        judged = [g for g in gates if g in in_range]
+        if judged and all(in_range[g] for g in judged):
+            if phrase == "Natural smile" and not smile_wanted:
+                phrase = "Calm, neutral expression"
             out.append(phrase)
     return out[:limit]
+
+
+def summary_line(phrases: list[str]) -> str:
+    """``Eyes open · natural smile · chin level``."""
+    return " · ".join(p if i == 0 else p[:1].lower() + p[1:] for i, p in enumerate(phrases))
 
 
 def draw(r: Renderer, v: View) -> list[Button]:
@@ -55,6 +64,9 @@ def draw(r: Renderer, v: View) -> list[Button]:
                         topleft=(panel.x, panel.y), max_w=panel.w)
     y = title.bottom + int(3.5 * u)
     px = int(4.6 * u)
+    if not v.summary:
+        r.draw_text("Happy with it? Keep it, or try again.", px, Theme.MUTED, bold=False,
+                    topleft=(panel.x, y), max_w=panel.w, max_lines=2)
     for phrase in v.summary:
         r.check((panel.x + int(px * 0.45), y + int(px * 0.6)), px * 0.9)
         r.draw_text(phrase, px, Theme.FG, bold=False, topleft=(panel.x + int(px * 1.3), y),
