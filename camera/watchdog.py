@@ -83,6 +83,7 @@ class WatchdogSource(CameraSource):
         self._errors = 0
 
         self._out_index = -1
+        self._frames_before = 0  # frames read by earlier connections
         self._last_key: tuple[int, int] | None = None
         self._last_out: Frame | None = None
         self._progress_frames = -1
@@ -182,18 +183,23 @@ class WatchdogSource(CameraSource):
             log.warning("%s: the old connection did not close within %.0f s; left behind",
                         self._name, self.close_timeout)
 
-    def _begin_reconnect(self, reason: str, close_old: bool = True) -> None:
+    def _begin_reconnect(self, reason: str, close_old: bool = True,
+                         now: bool = False) -> None:
         with self._lock:
             if self._state == SourceState.RECONNECTING or self._stop.is_set():
                 return
             old, self._inner = self._inner, None
+            if old is not None:
+                self._frames_before += _frames_of(old)
             self._state = SourceState.RECONNECTING
             self._reason = reason
-            self._error = CameraDisconnected(reason)
+            self._error = CameraDisconnected(
+                f"{self._name} is reconnecting ({reason}); no picture was taken")
             self._errors += 1
             self._delay = self.backoff_initial
-            self._next_attempt = time.monotonic() + self._delay
-        log.warning("%s: %s; reconnecting in %.1f s", self._name, reason, self._delay)
+            self._next_attempt = time.monotonic() + (0.0 if now else self._delay)
+        log.warning("%s: %s; reconnecting %s", self._name, reason,
+                    "now" if now else f"in {self._delay:.1f} s")
         if old is not None and close_old:
             self._close_bounded(old)
 
@@ -312,8 +318,8 @@ class WatchdogSource(CameraSource):
     def stats(self) -> SourceStats:
         inner = self._inner
         base = inner.stats() if inner is not None else SourceStats()
-        return dataclasses.replace(base, frames=self._out_index + 1,
-                                   errors=base.errors + self._errors,
+        frames = self._frames_before + (_frames_of(inner) if inner is not None else 0)
+        return dataclasses.replace(base, frames=frames, errors=base.errors + self._errors,
                                    reconnects=self._reconnects)
 
     # -- stills ------------------------------------------------------------------------------
@@ -343,7 +349,7 @@ class WatchdogSource(CameraSource):
 
     def _reconnect_now(self, reason: str) -> None:
         """One immediate reconnect (bounded by the source's own open timeouts)."""
-        self._begin_reconnect(reason)
+        self._begin_reconnect(reason, now=True)
         with self._lock:
             self._next_attempt = 0.0
         self._try_reconnect()
@@ -353,7 +359,7 @@ class WatchdogSource(CameraSource):
             inner, gen = self._inner, self._generation
         if inner is None:
             raise self._error if isinstance(self._error, CameraDisconnected) else \
-                CameraDisconnected(f"{self.name} is reconnecting; no picture was taken")
+                CameraDisconnected(f"{self.name} is not connected; no picture was taken")
         box: dict[str, object] = {}
         done = threading.Event()
 
@@ -378,6 +384,13 @@ class WatchdogSource(CameraSource):
         if "error" in box:
             raise _as_camera_error(box["error"])  # type: ignore[arg-type]
         return box["still"]  # type: ignore[return-value]
+
+
+def _frames_of(src: CameraSource) -> int:
+    try:
+        return src.stats().frames
+    except Exception:  # noqa: BLE001 - a dead source may fail even this
+        return 0
 
 
 def _as_camera_error(exc: BaseException) -> CameraError:

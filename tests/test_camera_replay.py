@@ -57,7 +57,7 @@ def test_realtime_pacing_follows_media_time(media: Path) -> None:
         frames = list(src.iter_frames(timeout=0.2))
         elapsed = time.monotonic() - t0
         stats = src.stats()
-    assert elapsed == pytest.approx(71 / 30 / 4, abs=0.25)
+    assert 71 / 30 / 4 - 0.02 <= elapsed <= 71 / 30 / 4 + 0.5  # paced, never early
     assert stats.frames == 72 and stats.dropped == 72 - len(frames)
     assert stats.fps == pytest.approx(120, rel=0.25)
 

@@ -175,8 +175,9 @@ def test_backoff_doubles_up_to_the_cap(video: Path) -> None:
         assert wd.stats().reconnects == 1
         assert wd.wait_frame(-1, 2.0) is not None
     gaps = np.diff(calls[1:7])  # between failed attempts 1..5 and the success
-    expected = [0.1, 0.2, 0.2, 0.2, 0.2]
-    assert gaps == pytest.approx(expected, abs=0.06)
+    expected = np.array([0.1, 0.2, 0.2, 0.2, 0.2])
+    assert np.all(gaps >= expected - 0.005)  # never early
+    assert np.all(gaps <= expected + 0.1)  # late only by scheduling (busy CI machines)
 
 
 def test_gives_up_after_max_attempts(video: Path) -> None:

@@ -1,7 +1,8 @@
 """``headshot-kiosk cameras [--json]``: the webcams and gphoto2 cameras attached now.
 
 Webcams: each ``/dev/video*`` node on Linux (indices 0..3 elsewhere) is opened
-briefly; metadata nodes that deliver no picture are left out. gphoto2 cameras:
+briefly for one frame; nodes that give none (UVC metadata nodes, devices in use)
+are listed with the reason. gphoto2 cameras:
 model and port from autodetect, whether libgphoto2's driver lists live view,
 and (unless ``--quick``) whether the camera really streams a preview: drivers
 list it for whole families of bodies, and some bodies (and libgphoto2's virtual
@@ -57,7 +58,7 @@ def _v4l_name(dev: str) -> str:
 
 
 def list_webcams(probe: bool = True) -> list[dict[str, Any]]:
-    """Webcams as dicts: device, index, name, and (probed) width/height/fps."""
+    """Webcams as dicts: device, index, name; probed: picture (bool), width/height/fps."""
     if sys.platform.startswith("linux"):
         devices: list[str | int] = sorted(
             glob.glob("/dev/video*"), key=lambda d: int(re.sub(r"\D", "", d) or 0))
@@ -70,12 +71,14 @@ def list_webcams(probe: bool = True) -> list[dict[str, Any]]:
                                  "name": _v4l_name(dev) if isinstance(dev, str) else ""}
         if probe:
             info, err = _bounded(lambda d=dev: _probe_webcam(d), PROBE_TIMEOUT_S)
+            if info is None and isinstance(dev, int):
+                continue  # nothing at that index
+            entry["picture"] = info is not None
             if info is not None:
                 entry.update(info)
-            elif err and isinstance(dev, str):
-                entry["error"] = err  # a device node that hangs or errors: show it
-            else:
-                continue  # a UVC metadata node, or nothing at that index
+            else:  # a UVC metadata node, a device in use, or one that hangs
+                entry["error"] = err or "no picture (a metadata node, or in use by another " \
+                                        "program)"
         found.append(entry)
     return found
 
