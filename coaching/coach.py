@@ -288,6 +288,7 @@ class Coach:
         self._gates = preset.gates()
         self._display: CoachState = CoachState("no_face", self.catalogue.state("no_face"))
         self._new_sitter()
+        self._last_t: float | None = None
         self._absent_since: float | None = None
         self._present_since: float | None = None
         self._multi_since: float | None = None
@@ -326,6 +327,12 @@ class Coach:
     def update(self, metrics: Metrics, t: float) -> CoachState:
         """One frame (raw metrics, media or monotonic time ``t`` in seconds)."""
         s = self.settings
+        if self._last_t is not None and t < self._last_t:
+            # The clock went back (a replay started over): nothing learnt still applies.
+            self._new_sitter()
+            self._absent_since = self._present_since = self._multi_since = None
+            self._captured_at = None
+        self._last_t = t
         if metrics.faces <= 0:
             self._present_since = None
             self._multi_since = None

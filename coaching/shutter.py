@@ -123,6 +123,7 @@ class Shutter:
         buf = self._buf
         if buf and rec.t < buf[-1].t:  # time went backwards (a new replay): start over
             buf.clear()
+            self._last_auto = None
         buf.append(rec)
         while buf and rec.t - buf[0].t > s.buffer_s:
             buf.popleft()

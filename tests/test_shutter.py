@@ -149,3 +149,12 @@ def test_buffer_is_bounded_and_releases_pixels() -> None:
     assert buf[-1].t - buf[0].t <= SETTINGS.buffer_s + 1e-9
     with_pixels = [r for r in buf if r.frame is not None]
     assert len(with_pixels) <= int(SETTINGS.manual_window_s * FPS) + 2
+
+
+def test_a_replay_starting_over_resets_the_clock_based_state() -> None:
+    rig = Rig(make_preset(shots=5, cooldown_s=30.0)).feed(2.0)
+    assert len(rig.shots) == 1
+    rig.i = 0  # media time back to 0 (a looping replay without offsets)
+    rig.feed(2.0)
+    assert len(rig.shots) == 2  # neither cooldown nor hold timers stuck in the future
+    assert rig.shots[1].t < 1.0
