@@ -193,8 +193,7 @@ class WatchdogSource(CameraSource):
                 self._frames_before += _frames_of(old)
             self._state = SourceState.RECONNECTING
             self._reason = reason
-            self._error = CameraDisconnected(
-                f"{self._name} is reconnecting ({reason}); no picture was taken")
+            self._error = CameraDisconnected(reason)
             self._errors += 1
             self._delay = self.backoff_initial
             self._next_attempt = time.monotonic() + (0.0 if now else self._delay)
@@ -358,8 +357,8 @@ class WatchdogSource(CameraSource):
         with self._lock:
             inner, gen = self._inner, self._generation
         if inner is None:
-            raise self._error if isinstance(self._error, CameraDisconnected) else \
-                CameraDisconnected(f"{self.name} is not connected; no picture was taken")
+            why = f" ({self._error})" if self._error else ""
+            raise CameraDisconnected(f"{self.name} is reconnecting{why}; no picture was taken")
         box: dict[str, object] = {}
         done = threading.Event()
 
