@@ -12,8 +12,8 @@ Behaviour (GUIDE section 5):
   blink must never be photographed.
 - Persistence: a fault is prompted only after it has lasted ``persist_s``;
   a prompt stays up at least ``min_display_s``; the same fault keeps the same
-  text. The most important fault wins: the preset's coaching order first, then
-  the size of the fault (in tolerance steps).
+  text. The most important fault wins: the preset's coaching order, except that a
+  fault under ``MINOR_FAULT`` tolerance steps waits behind every bigger one.
 - When every gate is good the status is ``hold`` ("Perfect - hold still") and
   ``hold_progress`` runs to 1 over the preset's ``hold_s``; the shutter fires
   then and the caller reports it with :meth:`Coach.mark_captured`.
@@ -39,6 +39,8 @@ from coaching.settings import CoachSettings
 
 #: A yes/no gate (gaze, mouth, teeth) must say "no" this long before it turns bad.
 BOOL_DEBOUNCE_S = 0.2
+#: Faults smaller than this (tolerance steps) wait behind every bigger one.
+MINOR_FAULT = 0.5
 #: Below this many tolerance steps from zero, an "either side" turn has no side yet.
 SIDE_DEADBAND = 0.5
 
@@ -241,7 +243,7 @@ def _best_fault(preset: Preset, judgements: list[Judgement]) -> Judgement | None
     faults = [j for j in judgements if j.key is not None]
     if not faults:
         return None
-    return min(faults, key=lambda j: (ranks.get(j.gate, 99), -j.size))
+    return min(faults, key=lambda j: (j.size < MINOR_FAULT, ranks.get(j.gate, 99), -j.size))
 
 
 def _make_prompt(cat: Catalogue, j: Judgement) -> Prompt:

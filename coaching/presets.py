@@ -19,6 +19,10 @@ Range semantics (signs as in :mod:`coaching.metrics`):
 - ``when_unknown``: ``ignore`` (default) skips a metric the analysis could not
   measure (shoulders out of view), ``wait`` blocks the shutter until it is known.
 
+Which fault is coached: the first in the preset's ``order`` among the faults of at
+least half a tolerance step; a fault smaller than that ("slightly") waits until no
+bigger one is left, so a hair of chin never holds up a missing smile.
+
 Smile is judged relative to the sitter's neutral baseline (see
 :mod:`coaching.calibration`); eyes must be open at least ``eyes.open_ratio`` of the
 sitter's own neutral opening and not blinking.
@@ -217,16 +221,19 @@ class Preset(_Strict):
         ranked = [g for g, _ in sorted(self.ranks().items(), key=lambda kv: kv[1])]
         return [g for g in ranked if g in active]
 
-    def ranks(self) -> dict[str, int]:
-        """Gate -> rank (lower = coached first); gates in one group share a rank."""
-        out: dict[str, int] = {}
+    def ranks(self) -> dict[str, float]:
+        """Gate -> rank (lower = coached first). Inside a group the gates keep the group's
+        own order (distance before centring before eye line: stepping back moves the eyes)."""
+        out: dict[str, float] = {}
         for i, item in enumerate(self.order):
-            for gate in GROUPS.get(item, (item,)):
-                out[gate] = i
+            for j, gate in enumerate(GROUPS.get(item, (item,))):
+                out[gate] = i + j / 10
         rest = len(self.order)
         for gate in ALL_GATES:
             if gate not in out:
-                out[gate] = rest + DEFAULT_ORDER.index(_group_of(gate))
+                group = _group_of(gate)
+                out[gate] = (rest + DEFAULT_ORDER.index(group)
+                             + GROUPS[group].index(gate) / 10)
         return out
 
     def tolerance(self, metric: str) -> float:

@@ -146,11 +146,16 @@ def test_order_first_then_size() -> None:
     s = run(coach, frames(1.5, lambda t: replace(GOOD, head_height=0.39, smile=0.0)))[-1]
     assert s.prompt.metric == "head_height" and s.prompt.direction == "closer"
     assert s.prompt.text == "Step a little closer"
-    # Within one group (framing) the bigger fault wins.
+    # A minor fault (under half a step) waits behind a big one later in the order.
     coach = Coach(preset(), NO_CAL)
-    s = run(coach, frames(1.5, lambda t: replace(GOOD, head_height=0.43,
-                                                 face_center_x=0.3)))[-1]
-    assert s.prompt.metric == "face_center_x"
+    s = run(coach, frames(1.5, lambda t: replace(GOOD, head_height=0.44, smile=0.0)))[-1]
+    assert s.prompt.metric == "smile"
+    # Within framing: distance first, even when the eye line is further off.
+    p = preset(ranges={"head_height": {"min": 0.45, "max": 0.55},
+                       "eye_line": {"min": 0.30, "max": 0.33, "tolerance": 0.03}})
+    coach = Coach(p, NO_CAL)
+    s = run(coach, frames(1.5, lambda t: replace(GOOD, head_height=0.7, eye_line=0.55)))[-1]
+    assert s.prompt.metric == "head_height" and s.prompt.direction == "back"
     # A preset with its own order coaches the smile first.
     coach = Coach(preset(order=["expression", "framing"]), NO_CAL)
     s = run(coach, frames(1.5, lambda t: replace(GOOD, head_height=0.40, smile=0.0)))[-1]
