@@ -411,3 +411,27 @@ def test_another_language_falls_back_to_english(tmp_path, monkeypatch) -> None:
     finally:
         msgs.load_catalogue.cache_clear()
     assert load_catalogue("en").missing() == []
+
+
+def test_switching_preset_keeps_the_sitters_calibration() -> None:
+    coach = Coach(preset(), CoachSettings(calibration_s=0.5))
+    run(coach, frames(1.5, lambda t: replace(GOOD, smile=0.1)))
+    baseline = coach.calibrator.baseline
+    assert baseline is not None
+    coach.set_preset(preset(ranges={"smile": {"max": 0.1}}))
+    s = run(coach, frames(1.5, lambda t: replace(GOOD, smile=0.1)), 1.5)[-1]
+    assert coach.calibrator.baseline == baseline and s.status == "hold"
+    assert set(s.in_range) == {"smile", "eyes_open", "looking_at_camera"}
+
+
+def test_state_contract_for_the_ui() -> None:
+    coach = Coach(preset(), NO_CAL)
+    for s in run(coach, frames(3, lambda t: replace(GOOD, yaw_deg=20.0 * (t > 1.0)))):
+        assert s.status in ("no_face", "multiple_faces", "calibrating", "adjusting", "hold",
+                            "captured")
+        assert isinstance(s.message, str) and s.message
+        assert 0.0 <= s.readiness <= 1.0 and 0.0 <= s.hold_progress <= 1.0
+        assert all(isinstance(v, bool) for v in s.in_range.values())
+        if s.prompt is not None:
+            assert s.prompt.direction in ("left", "right", "up", "down", "closer", "back", None)
+            assert s.message == s.prompt.text and s.prompt.key.startswith(s.prompt.metric)
