@@ -52,7 +52,9 @@ def _reason(exc: OSError) -> str:
         return "the disk is read-only"
     if code in (errno.EACCES, errno.EPERM):
         return "permission denied (read-only folder?)"
-    if code in (errno.ENOENT, errno.ENOTDIR):
+    if code == errno.ENOTDIR:
+        return "part of the path is a file, not a folder"
+    if code == errno.ENOENT:
         return "the folder is gone (deleted or unplugged?)"
     return exc.strerror or str(exc)
 

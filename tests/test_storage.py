@@ -162,6 +162,7 @@ def test_vanished_and_unusable_folders(tmp_path: Path) -> None:
     with pytest.raises(StorageError) as info:
         SessionStore(blocker / "out")
     assert "\n" not in str(info.value) and "cannot use the output folder" in str(info.value)
+    assert "is a file, not a folder" in str(info.value)
 
 
 def test_read_only_folder(tmp_path: Path, monkeypatch) -> None:
