@@ -1,15 +1,144 @@
-"""`headshot-kiosk soak` (not built yet)."""
+"""``headshot-kiosk soak``: run the real pipeline for a long time over a looping replay and
+report memory over time, stalls and captures written/verified (see :mod:`kiosk.soak`).
+
+Exit 0 when every target is met, 1 when one is missed (or the pipeline cannot run),
+2 for a bad command line.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
+import shutil
 import sys
+import tempfile
+from pathlib import Path
+
+DEFAULT_PRESET = "linkedin"
+
+
+def _positive_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(v) or v <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+    return v
+
+
+def _non_negative(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(v) or v < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return v
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    pass
+    p.add_argument("--source", required=True, metavar="replay:PATH",
+                   help="a video file or a folder of images, replayed in real time, looping")
+    p.add_argument("--minutes", type=_positive_float, default=30.0, metavar="N",
+                   help="how long to run (default 30; fractions allowed)")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="session folders go here and are kept (default: a temporary folder, "
+                        "deleted at the end)")
+    p.add_argument("--preset", default=DEFAULT_PRESET,
+                   help=f"preset name or YAML path (default {DEFAULT_PRESET})")
+    p.add_argument("--capture-every", type=_positive_float, default=10.0, metavar="SECONDS",
+                   help="press the shutter this often, besides automatic captures (default 10)")
+    p.add_argument("--warmup", type=_non_negative, default=None, metavar="SECONDS",
+                   help="memory is compared from this point on (default: a quarter of the run, "
+                        "10..120 s)")
+    p.add_argument("--session-every", type=_positive_float, default=60.0, metavar="SECONDS",
+                   help="start a new session (a new sitter) this often (default 60)")
+    p.add_argument("--report-every", type=_positive_float, default=10.0, metavar="SECONDS",
+                   help="print a progress line this often (default 10)")
+    p.add_argument("--config", type=Path, default=None,
+                   help="app config YAML (camera, analysis, coach, pipeline settings)")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object at the end instead of text")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("headshot-kiosk: 'soak' is not available yet", file=sys.stderr)
+    from camera.base import CameraError
+    from camera.replay import ReplaySource, check_replay_path
+    from coaching.models import ModelError, ensure_model
+    from coaching.presets import UnknownPreset, resolve_preset
+    from coaching.yamlconfig import ConfigError
+    from kiosk.cli import UsageError
+    from kiosk.config import load_config
+    from kiosk.soak import SoakError, SoakOptions, run_soak
+
+    spec = args.source
+    if not spec.startswith("replay:") or not spec[len("replay:"):].strip():
+        raise UsageError(f"soak needs --source replay:PATH (a video or a folder of images), "
+                         f"got {spec!r}")
+    try:
+        cfg = load_config(args.config)
+        preset = resolve_preset(args.preset)
+    except (ConfigError, UnknownPreset) as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        path = check_replay_path(spec[len("replay:"):].strip())
+    except CameraError as exc:
+        raise UsageError(f"--source {spec}: {exc}") from None
+    if args.warmup is not None and args.warmup >= args.minutes * 60:
+        raise UsageError(f"--warmup {args.warmup:g} s leaves nothing of a "
+                         f"{args.minutes:g}-minute run to measure")
+    offline = bool(getattr(args, "offline", False))
+    try:  # before anything starts: a missing model is one line, not a dead worker
+        ensure_model("face", offline=offline)
+        ensure_model(f"pose_{cfg.analysis.pose_model}", offline=offline)
+    except ModelError as exc:
+        print(f"headshot-kiosk: soak: {exc}", file=sys.stderr)
+        return 1
+
+    temp = args.out is None
+    out_dir = Path(tempfile.mkdtemp(prefix="headshot-soak-")) if temp else args.out
+    r = cfg.camera.replay
+    source = ReplaySource(path, realtime=True, loop=True, folder_fps=r.folder_fps,
+                          speed=r.speed, jpeg_quality=cfg.camera.jpeg_quality)
+    opts = SoakOptions(minutes=args.minutes, out_dir=out_dir,
+                       capture_every_s=args.capture_every, warmup_s=args.warmup,
+                       report_every_s=args.report_every, session_every_s=args.session_every)
+    echo = None if args.json else (lambda line: print(line, flush=True))
+    try:
+        res = run_soak(source, preset, cfg, opts, source_label=f"replay:{path}", echo=echo)
+    except (SoakError, ModelError, CameraError) as exc:
+        print(f"headshot-kiosk: soak: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if temp:
+            shutil.rmtree(out_dir, ignore_errors=True)
+    if args.json:
+        d = res.to_dict()
+        if temp:
+            d["out_dir"] = None
+        print(json.dumps(d))
+        return 0 if res.ok else 1
+    print(f"result: {res.seconds / 60:.1f} min, {res.frames} frames coached "
+          f"({res.fps:.1f} fps), {res.dropped} camera frames dropped, "
+          f"{res.restarts} worker restarts")
+    print(f"memory: RSS {res.rss_first_mb:.1f} MB (median of the first {res.window_s:.0f} s "
+          f"after a {res.warmup_s:g} s warm-up) -> {res.rss_last_mb:.1f} MB (last "
+          f"{res.window_s:.0f} s): {res.rss_growth_pct:+.2f}%; peak {res.rss_peak_mb:.1f} MB")
+    print(f"stalls: longest gap between results {res.max_stall_s:.2f} s, "
+          f"{res.stalls} over 1 s; p99 gap {res.result_gap_p99_ms:.0f} ms")
+    print(f"captures: {res.captures_fired} fired ({res.captures_auto} auto, "
+          f"{res.captures_manual} manual) in {res.sessions} sessions; "
+          f"{res.captures_written} written, {res.captures_verified} verified "
+          "(decoded, sidecar checked)")
+    for err in res.capture_errors[:10]:
+        print(f"  capture problem: {err}")
+    if res.load_avg is not None:
+        print(f"machine: load average {res.load_avg[0]:.1f} / {res.load_avg[1]:.1f} / "
+              f"{res.load_avg[2]:.1f} on {res.cpu_count} CPUs")
+    if res.ok:
+        print("PASS: RSS growth < 5%, no stall > 1 s, every capture readable")
+        return 0
+    print("FAIL: " + "; ".join(res.failures))
     return 1
