@@ -841,14 +841,18 @@ class KioskApp:
             rows.append(OperatorRow(name, _label(name), f"{lo} – {hi}{side}",
                                     _fmt(getattr(metrics, name, None)), in_range.get(name),
                                     adjustable=True))
-        gates = {"eyes_open": ("eyes_closed", "open"), "looking_at_camera":
-                 ("looking_at_camera", "yes"), "mouth_closed": ("mouth_open", str(
-                     preset.mouth_closed)), "teeth_visible": ("teeth_visible",
-                                                              str(preset.teeth_visible))}
-        for gate, (field_name, target) in gates.items():
+        def negate(v: Any) -> Any:
+            return None if v is None else not v
+
+        gates = {
+            "eyes_open": (negate(getattr(metrics, "eyes_closed", None)), True),
+            "looking_at_camera": (getattr(metrics, "looking_at_camera", None), True),
+            "mouth_closed": (negate(getattr(metrics, "mouth_open", None)), preset.mouth_closed),
+            "teeth_visible": (getattr(metrics, "teeth_visible", None), preset.teeth_visible),
+        }
+        for gate, (value, target) in gates.items():
             if gate in in_range:
-                rows.append(OperatorRow(gate, _label(gate), target,
-                                        _fmt(getattr(metrics, field_name, None)),
+                rows.append(OperatorRow(gate, _label(gate), _fmt(target), _fmt(value),
                                         in_range.get(gate)))
         for name in EXTRA_ROWS:
             if name not in judged:

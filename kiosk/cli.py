@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bench": ("bench", "measure pipeline speed over a replayed source"),
     "soak": ("soak", "run the pipeline for a long time and report memory, stalls, captures"),
     "screenshots": ("screenshots", "render every kiosk screen to PNG files"),
+    "set-pin": ("set_pin", "hash an operator PIN into the config (operator.pin_hash)"),
 }
 
 

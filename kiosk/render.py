@@ -148,6 +148,14 @@ class Renderer:
             self._fonts[key] = f
         return f
 
+    def px_for_height(self, height: float, bold: bool = True) -> int:
+        """The font size whose rendered line height is at least ``height`` pixels."""
+        ratio = self.font(100, bold).get_height() / 100.0
+        px = max(8, int(height / ratio))
+        while self.font(px, bold).get_height() < height:
+            px += 1
+        return px
+
     def text(self, s: str, px: int, color: Color = Theme.FG, bold: bool = True) -> pygame.Surface:
         key = (s, int(px), color, bold)
         surf = self._texts.get(key)

@@ -1,15 +1,195 @@
-"""`headshot-kiosk screenshots` (not built yet)."""
+"""``headshot-kiosk screenshots DIR``: every kiosk screen as a PNG named after it.
+
+The real app runs on an off-screen display (SDL's dummy driver) with a replayed
+person as the camera (default ``../shared/media/single_face.mp4``) and the real
+coach; it is driven through a whole session by posted events, and the display is
+saved at each screen. Screens a short clip cannot reach on cue (the hold count,
+camera trouble, the failsafe) are drawn from the live view with that one thing
+set. Photos taken on the way go to a temporary folder that is deleted.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from kiosk.paths import PROJECT_ROOT
+
+DEFAULT_MEDIA = PROJECT_ROOT.parent / "shared" / "media" / "single_face.mp4"
+
+#: Every file the command writes, in the order a sitter meets the screens.
+SCREENS = ("loading", "welcome", "choose", "coaching", "coaching_hold", "capture", "review",
+           "done", "reconnecting", "no_camera", "failsafe", "operator_pin", "operator")
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``1920x1080`` -> (1920, 1080); raises UsageError (one line) otherwise."""
+    from kiosk.cli import UsageError
+
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise UsageError(f"--size wants WIDTHxHEIGHT, e.g. 1920x1080; got {text!r}") from None
+    if not (320 <= w <= 8192 and 240 <= h <= 8192):
+        raise UsageError(f"--size {text}: the width must be 320..8192 and the height 240..8192")
+    return w, h
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    pass
+    p.add_argument("dir", type=Path, help="folder for the PNG files (created if needed)")
+    p.add_argument("--source", default=None,
+                   help=f"camera to show (default: replay:{DEFAULT_MEDIA})")
+    p.add_argument("--size", default="1920x1080", metavar="WxH",
+                   help="screen size in pixels (default 1920x1080; try 1080x1920 for portrait)")
+    p.add_argument("--preset", default="linkedin", help="preset to coach (default linkedin)")
+    p.add_argument("--config", type=Path, default=None, help="app config YAML")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("headshot-kiosk: 'screenshots' is not available yet", file=sys.stderr)
-    return 1
+    from camera.sources import SourceSpecError, parse_source
+    from coaching.presets import UnknownPreset, load_presets, resolve_preset
+    from coaching.yamlconfig import ConfigError
+    from kiosk.cli import UsageError
+    from kiosk.config import load_config
+
+    size = parse_size(args.size)
+    spec = args.source or f"replay:{DEFAULT_MEDIA}"
+    try:
+        parse_source(spec)
+    except SourceSpecError as exc:
+        raise UsageError(f"--source: {exc}") from None
+    try:
+        cfg = load_config(args.config)
+        preset = resolve_preset(args.preset)
+    except (ConfigError, UnknownPreset) as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        args.dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create {args.dir}: {exc.strerror or exc}") from None
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    presets = load_presets()
+    presets[preset.name] = preset
+    cfg.ui.shutter_sound = False
+    cfg.ui.speak_prompts = False
+    with tempfile.TemporaryDirectory(prefix="headshot-screens-") as tmp:
+        written = _shoot(cfg, spec, presets, preset.name, Path(tmp), args.dir, size)
+    for path in written:
+        print(path)
+    missing = [s for s in SCREENS if s not in {p.stem for p in written}]
+    if missing:
+        print(f"headshot-kiosk: could not reach: {', '.join(missing)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _shoot(cfg, spec: str, presets: dict, preset: str, tmp: Path, out: Path,
+           size: tuple[int, int]) -> list[Path]:
+    import dataclasses
+
+    import pygame
+
+    from kiosk.app import KioskApp
+    from kiosk.input import post
+    from kiosk.operator import Mode, hash_pin
+    from kiosk.screens import CoachView, draw_view
+    from kiosk.states import Event, Kind, State
+
+    app = KioskApp(cfg, source_spec=spec, out_dir=tmp / "photos", windowed=True, size=size,
+                   presets=presets)
+    written: list[Path] = []
+
+    def save(name: str) -> None:
+        path = out / f"{name}.png"
+        pygame.image.save(app.surface, str(path))
+        written.append(path)
+
+    def drive(until: Callable[[], bool], timeout: float = 20.0, settle: int = 0) -> bool:
+        deadline = time.monotonic() + timeout
+        while not until():
+            if time.monotonic() > deadline:
+                return False
+            app.step()
+            time.sleep(0.01)
+        for _ in range(settle):
+            app.step()
+            time.sleep(0.02)
+        return True
+
+    def draw_variant(name: str, **changes: object) -> None:
+        """The current live view with a few fields changed (for screens not on cue)."""
+        v = app.build_view(app.clock())
+        v = dataclasses.replace(v, **changes)
+        draw_view(app.renderer, v)
+        save(name)
+
+    def state_is(s: State) -> Callable[[], bool]:
+        return lambda: app.machine.state is s
+
+    try:
+        app.start()
+        app.step()
+        save("loading")
+        if not drive(state_is(State.WELCOME), 15, settle=5):
+            return written
+        save("welcome")
+        post(Event(Kind.START))
+        drive(state_is(State.CHOOSE), settle=1)
+        save("choose")
+        index = next(i for i, c in enumerate(app.machine.ctx.presets) if c.key == preset)
+        app.machine.ctx.focus = index
+        app.step()
+        post(Event(Kind.SELECT, index=index))
+        drive(state_is(State.COACHING), 30)
+        # Wait for a real prompt with a direction (the arrow), or at least some coaching.
+        drive(lambda: _direction(app) is not None, 10)
+        save("coaching")
+        res = app.booth.last_result
+        draw_variant("coaching_hold", coach=CoachView(
+            status="hold", message="Perfect — hold still", readiness=1.0, hold_progress=0.45,
+            in_range=dict(getattr(getattr(res, "state", None), "in_range", {}) or {})))
+        # Operator: the PIN pad (a throwaway PIN for this run), then the live panel.
+        app.operator.pin_hash = hash_pin("2580")
+        app.operator.allow_without_pin = False
+        app.operator.request(app.clock())
+        for d in "25":
+            app.operator.type_digit(d, app.clock())
+        app.step()
+        save("operator_pin")
+        for d in "80":
+            app.operator.type_digit(d, app.clock())
+        app.operator.submit(app.clock())
+        drive(lambda: app.operator.mode is Mode.OPEN, 2, settle=3)
+        save("operator")
+        app.operator.close()
+        app.step()
+        post(Event(Kind.SHUTTER))
+        drive(state_is(State.CAPTURE))
+        draw_variant("capture", flash=0.45)
+        drive(state_is(State.REVIEW), 30, settle=2)
+        save("review")
+        post(Event(Kind.KEEP))
+        drive(state_is(State.DONE), settle=2)
+        save("done")
+        draw_variant("reconnecting", state=State.RECONNECTING, camera_title="Camera reconnecting…",
+                     camera_detail="Please wait a moment — we'll carry on where you left off.")
+        draw_variant("no_camera", state=State.RECONNECTING, camera_title="No camera found",
+                     camera_detail="Check that the camera is plugged in and switched on. "
+                                   "Trying again…", frame=None)
+        draw_variant("failsafe", state=State.FAILSAFE, frame=None)
+    finally:
+        app.close()
+    order = {name: i for i, name in enumerate(SCREENS)}
+    return sorted(written, key=lambda p: order.get(p.stem, 99))
+
+
+def _direction(app) -> str | None:
+    st = getattr(app.booth.last_result, "state", None)
+    prompt = getattr(st, "prompt", None)
+    return getattr(prompt, "direction", None)

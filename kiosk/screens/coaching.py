@@ -29,9 +29,14 @@ def layout(r: Renderer) -> tuple[pygame.Rect, pygame.Rect]:
     return r.surface.get_rect(), pygame.Rect(0, r.h - band_h, r.w, band_h)
 
 
+#: Line height of the prompt as a fraction of the screen height: never below 6% (readable
+#: at two metres), larger when the text is short enough.
+PROMPT_MIN_H = 0.06
+
+
 def prompt_px(r: Renderer) -> int:
-    """Prompt size: 8.5% of the screen height in landscape (>= 6% after fitting)."""
-    return int(r.h * (0.085 if not r.portrait else 0.062))
+    """Starting prompt size: a line 8.5% of the screen height in landscape, 7% portrait."""
+    return r.px_for_height(r.h * (0.085 if not r.portrait else 0.07))
 
 
 def draw(r: Renderer, v: View) -> list[Button]:
@@ -55,14 +60,29 @@ def draw(r: Renderer, v: View) -> list[Button]:
     return buttons
 
 
+def ring_and_text_width(r: Renderer, band: pygame.Rect) -> tuple[tuple[int, int], int, int]:
+    """(ring centre, ring radius, prompt width). Landscape: the ring sits at the band's
+    right end; portrait (a narrow band): on the preview just above it, so the prompt
+    gets the full width."""
+    u = r.u
+    if r.portrait:
+        ring_r = int(9 * u)
+        centre = (band.right - int(ring_r + 4 * u), band.y - ring_r - int(5 * u))
+        return centre, ring_r, band.w - int(8 * u)
+    ring_r = int(min(band.h * 0.34, 9 * u))
+    centre = (band.right - int(ring_r + 4 * u), band.y + int(band.h * 0.42))
+    return centre, ring_r, band.w - 2 * ring_r - int(16 * u)
+
+
 def _prompt_fit(r: Renderer, message: str, width: int) -> tuple[int, int]:
     """(px, lines): one line if it fits at >= 6.5% of the height, else wrap."""
-    one = r.fit_px(message, prompt_px(r), width, min_px=int(r.h * 0.065))
+    min_px = r.px_for_height(r.h * PROMPT_MIN_H)
+    one = r.fit_px(message, prompt_px(r), width, min_px=r.px_for_height(r.h * 0.065))
     if r.font(one).size(message)[0] <= width:
         return one, 1
-    lines = 3 if r.portrait else 2
-    px = max(int(r.h * 0.06), r.fit_px(message, int(r.h * 0.072), width,
-                                       min_px=int(r.h * 0.06), max_lines=lines))
+    lines = 5 if r.portrait else 2
+    px = max(min_px, r.fit_px(message, r.px_for_height(r.h * 0.07), width, min_px=min_px,
+                              max_lines=lines))
     return px, len(r.wrap(message, px, width))
 
 
@@ -70,14 +90,15 @@ def _band(r: Renderer, band: pygame.Rect, cv: CoachView, v: View) -> Button:
     u = r.u
     holding = cv.status == "hold"
     message = cv.message or ("Perfect — hold still" if holding else "")
-    ring_r = int(min(band.h * 0.34, 9 * u))
-    text_w = band.w - 2 * ring_r - int(16 * u)
+    _c, ring_r, text_w = ring_and_text_width(r, band)
     px, n_lines = _prompt_fit(r, message, text_w)
     need = int(n_lines * r.font(px).get_linesize() * 1.12 + 5 * u)
     if need > band.h:  # grow upward so a long prompt never runs off the screen
         band = pygame.Rect(band.x, band.bottom - need, band.w, need)
     r.shade(band, 200)
-    ring_c = (band.right - int(ring_r + 4 * u), band.y + int(band.h * 0.42))
+    ring_c, ring_r, _w = ring_and_text_width(r, band)
+    if r.portrait:
+        pygame.draw.circle(r.surface, (0, 0, 0), ring_c, int(ring_r * 1.25))
     color = Theme.GOOD if holding or cv.status == "captured" else Theme.FG
     r.draw_text(message, px, color, midleft=(int(4 * u), band.centery), max_w=text_w,
                 max_lines=n_lines)
@@ -105,18 +126,21 @@ def _guide(r: Renderer, pm: PreviewMap, g: Guide, ok: bool) -> None:
     tick = int(head_px * 0.22)
     gap = int(head_px * 0.08)
     w = max(3, int(0.45 * r.u))
-    lw = oval_w + 2 * (gap + tick) + 2 * w
-    lh = head_px + 2 * w
+    lw = oval_w + 2 * (gap + tick) + 2 * w + 8
+    lh = head_px + 2 * w + 8
     key = ("guide", head_px, ok)
 
     def build(surf: pygame.Surface) -> None:
-        col = (*(Theme.GOOD if ok else Theme.FG), 170)
+        col = (*(Theme.GOOD if ok else Theme.FG), 210)
+        dark = (0, 0, 0, 150)
         oval = pygame.Rect(0, 0, oval_w, head_px)
         oval.center = (lw // 2, lh // 2)
-        _dashed_ellipse(surf, col, oval, w)
-        for side in (-1, 1):
-            x0 = lw // 2 + side * (oval_w // 2 + gap)
-            pygame.draw.line(surf, col, (x0, lh // 2), (x0 + side * tick, lh // 2), w)
+        # A dark stroke under the light one: visible on a white wall and on a dark coat.
+        for c, width in ((dark, w + 4), (col, w)):
+            _dashed_ellipse(surf, c, oval, width)
+            for side in (-1, 1):
+                x0 = lw // 2 + side * (oval_w // 2 + gap)
+                pygame.draw.line(surf, c, (x0, lh // 2), (x0 + side * tick, lh // 2), width)
 
     cx, cy = pm.to_screen(0.5, g.eye_y)
     layer = r.layer(key, (lw, lh), build)
@@ -144,7 +168,7 @@ def _cue(r: Renderer, pm: PreviewMap, cv: CoachView, face: FaceBox | None,
         face = FaceBox(0.5, g.eye_y, g.head_h)
     fh = pm.frame_size[1]
     head = max(40.0, face.head_h * fh * pm.scale())
-    size = max(head * 0.55, 9 * r.u)
+    size = min(max(head * 0.4, 9 * r.u), 16 * r.u)
     ex, ey = pm.to_screen(face.cx, face.eye_y)
     side = -1 if d == "left" else 1  # screen side: mirrored preview = sitter's side
     if d in ("closer", "back"):

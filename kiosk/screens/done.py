@@ -28,9 +28,13 @@ def draw(r: Renderer, v: View) -> list[Button]:
         r.draw_text(v.session_code, int(11 * u), Theme.ACCENT, center=code_box.center,
                     max_w=code_box.w - int(4 * u))
         rect = code_box
+        rect = r.draw_text("Show this code to a member of staff to get your photo.",
+                           int(4 * u), Theme.FG, bold=False,
+                           midtop=(cx, rect.bottom + int(2.5 * u)), max_w=int(r.w * 0.9),
+                           max_lines=2)
     if v.location:
-        rect = r.draw_text(v.location, int(3.2 * u), Theme.MUTED, bold=False,
-                           midtop=(cx, rect.bottom + int(3 * u)), max_w=int(r.w * 0.9),
+        rect = r.draw_text(f"Saved in {v.location}", int(2.8 * u), Theme.MUTED, bold=False,
+                           midtop=(cx, rect.bottom + int(2 * u)), max_w=int(r.w * 0.9),
                            max_lines=2)
     bw, bh = int(min(r.w * 0.6, 50 * u)), int(13 * u)
     btn = pygame.Rect(0, 0, bw, bh)

@@ -83,8 +83,9 @@ def _panel(r: Renderer, op: OperatorView) -> list[Button]:
     x, y = panel.x + pad, panel.y + pad
     title = r.draw_text(f"Operator · {op.state}", int(4.4 * u), Theme.ACCENT, topleft=(x, y))
     stats = "   ".join(op.stats)
-    r.draw_text(stats, int(2.5 * u), Theme.MUTED, bold=False,
-                topleft=(x, title.bottom + int(0.8 * u)), max_w=panel.w - 2 * pad, max_lines=2)
+    stats_rect = r.draw_text(stats, int(2.5 * u), Theme.MUTED, bold=False,
+                             topleft=(x, title.bottom + int(0.8 * u)), max_w=panel.w - 2 * pad,
+                             max_lines=3)
     # Controls on a row at the bottom.
     bh = int(8 * u)
     by = panel.bottom - pad - bh
@@ -109,15 +110,15 @@ def _panel(r: Renderer, op: OperatorView) -> list[Button]:
                 topleft=(x, by - int(5 * u)), max_w=panel.w - 2 * pad)
     # Range adjusters for the selected row.
     adj_y = by - int(13.5 * u)
-    adj = [("low_down", "Low −"), ("low_up", "Low +"), ("high_down", "High −"),
-           ("high_up", "High +"), ("reset_ranges", "Reset")]
-    aw = (panel.w - 2 * pad - 4 * int(1.2 * u)) // len(adj)
+    adj = [("row_up", "▲"), ("row_down", "▼"), ("low_down", "Low −"), ("low_up", "Low +"),
+           ("high_down", "High −"), ("high_up", "High +"), ("reset_ranges", "Reset")]
+    aw = (panel.w - 2 * pad - (len(adj) - 1) * int(1.2 * u)) // len(adj)
     for i, (data, label) in enumerate(adj):
         rect = pygame.Rect(x + i * (aw + int(1.2 * u)), adj_y, aw, int(6.5 * u))
         r.button(rect, label, primary=False, px=int(2.6 * u))
         buttons.append(Button(rect, _ev(data), label))
     # The metric table.
-    ty = title.bottom + int(7 * u)
+    ty = stats_rect.bottom + int(2 * u)
     rows_h = adj_y - int(2 * u) - ty
     n = max(1, len(op.rows))
     rh = max(int(2.2 * u), min(int(4.2 * u), rows_h // (n + 1)))
