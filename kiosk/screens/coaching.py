@@ -23,8 +23,12 @@ WAITING = CoachView(status="no_face", message="Step in front of the camera")
 def layout(r: Renderer) -> tuple[pygame.Rect, pygame.Rect]:
     """(preview box, prompt band). Landscape: band over the preview's lower part."""
     if r.portrait:
-        band_h = int(r.h * 0.26)
-        return pygame.Rect(0, 0, r.w, r.h - band_h), pygame.Rect(0, r.h - band_h, r.w, band_h)
+        # Preview at the top under the back button; the band takes everything below it
+        # (see draw), so the prompt sits right under the face, not a screen away.
+        top = int(14 * r.u)
+        band_h = int(r.h * 0.3)
+        return (pygame.Rect(0, top, r.w, r.h - band_h - top),
+                pygame.Rect(0, r.h - band_h, r.w, band_h))
     band_h = int(r.h * 0.2)
     return r.surface.get_rect(), pygame.Rect(0, r.h - band_h, r.w, band_h)
 
@@ -41,7 +45,11 @@ def prompt_px(r: Renderer) -> int:
 
 def draw(r: Renderer, v: View) -> list[Button]:
     box, band = layout(r)
+    if r.portrait and v.frame is not None:
+        box = _top_aligned(r, v, box)
     pm = common.background_preview(r, v, box=box)
+    if r.portrait and pm is not None and pm.rect.bottom < band.y:
+        band = pygame.Rect(0, pm.rect.bottom, r.w, r.h - pm.rect.bottom)
     cv = v.coach or WAITING
     holding = cv.status == "hold"
     if pm is not None:
@@ -60,6 +68,17 @@ def draw(r: Renderer, v: View) -> list[Button]:
     return buttons
 
 
+def _top_aligned(r: Renderer, v: View, box: pygame.Rect) -> pygame.Rect:
+    """The part of ``box`` the preview will fill, moved to the top of ``box``."""
+    from kiosk.render import crop_to_aspect, fit_rect
+
+    assert v.frame is not None
+    crop = crop_to_aspect(v.frame.shape[1], v.frame.shape[0], v.aspect)
+    fitted = fit_rect((crop[2], crop[3]), box)
+    fitted.top = box.top
+    return fitted
+
+
 def ring_and_text_width(r: Renderer, band: pygame.Rect) -> tuple[tuple[int, int], int, int]:
     """(ring centre, ring radius, prompt width). Landscape: the ring sits at the band's
     right end; portrait (a narrow band): on the preview just above it, so the prompt
@@ -67,7 +86,7 @@ def ring_and_text_width(r: Renderer, band: pygame.Rect) -> tuple[tuple[int, int]
     u = r.u
     if r.portrait:
         ring_r = int(9 * u)
-        centre = (band.right - int(ring_r + 4 * u), band.y - ring_r - int(5 * u))
+        centre = (band.right - int(ring_r + 4 * u), band.bottom - ring_r - int(9 * u))
         return centre, ring_r, band.w - int(8 * u)
     ring_r = int(min(band.h * 0.34, 9 * u))
     centre = (band.right - int(ring_r + 4 * u), band.y + int(band.h * 0.42))
@@ -93,15 +112,19 @@ def _band(r: Renderer, band: pygame.Rect, cv: CoachView, v: View) -> Button:
     _c, ring_r, text_w = ring_and_text_width(r, band)
     px, n_lines = _prompt_fit(r, message, text_w)
     need = int(n_lines * r.font(px).get_linesize() * 1.12 + 5 * u)
+    if r.portrait:
+        need += int(2 * 9 * u + 16 * u)  # the ring and its caption under the text
     if need > band.h:  # grow upward so a long prompt never runs off the screen
         band = pygame.Rect(band.x, band.bottom - need, band.w, need)
     r.shade(band, 200)
     ring_c, ring_r, _w = ring_and_text_width(r, band)
-    if r.portrait:
-        pygame.draw.circle(r.surface, (0, 0, 0), ring_c, int(ring_r * 1.25))
     color = Theme.GOOD if holding or cv.status == "captured" else Theme.FG
-    r.draw_text(message, px, color, midleft=(int(4 * u), band.centery), max_w=text_w,
-                max_lines=n_lines)
+    if r.portrait:  # text at the top of the band, under the preview; the ring below it
+        r.draw_text(message, px, color, topleft=(int(4 * u), band.y + int(4 * u)),
+                    max_w=text_w, max_lines=n_lines)
+    else:
+        r.draw_text(message, px, color, midleft=(int(4 * u), band.centery), max_w=text_w,
+                    max_lines=n_lines)
     if holding:
         r.ring(ring_c, ring_r, cv.hold_progress, color=Theme.GOOD)
         count = max(1, math.ceil(3 * (1.0 - cv.hold_progress)))
@@ -132,15 +155,17 @@ def _guide(r: Renderer, pm: PreviewMap, g: Guide, ok: bool) -> None:
 
     def build(surf: pygame.Surface) -> None:
         col = (*(Theme.GOOD if ok else Theme.FG), 210)
-        dark = (0, 0, 0, 150)
+        dark = (0, 0, 0, 110)
         oval = pygame.Rect(0, 0, oval_w, head_px)
         oval.center = (lw // 2, lh // 2)
-        # A dark stroke under the light one: visible on a white wall and on a dark coat.
-        for c, width in ((dark, w + 4), (col, w)):
-            _dashed_ellipse(surf, c, oval, width)
-            for side in (-1, 1):
-                x0 = lw // 2 + side * (oval_w // 2 + gap)
-                pygame.draw.line(surf, c, (x0, lh // 2), (x0 + side * tick, lh // 2), width)
+        # Light dashes on a soft dark track: visible on a white wall and on a dark coat.
+        track = w + 4  # centred on the dashes' path (ellipse widths grow inward)
+        pygame.draw.ellipse(surf, dark, oval.inflate(track, track), track)
+        _dashed_ellipse(surf, col, oval, w)
+        for side in (-1, 1):
+            x0 = lw // 2 + side * (oval_w // 2 + gap)
+            pygame.draw.line(surf, dark, (x0, lh // 2), (x0 + side * tick, lh // 2), w + 4)
+            pygame.draw.line(surf, col, (x0, lh // 2), (x0 + side * tick, lh // 2), w)
 
     cx, cy = pm.to_screen(0.5, g.eye_y)
     layer = r.layer(key, (lw, lh), build)
