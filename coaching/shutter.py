@@ -7,8 +7,8 @@ its ``hold_s``) on a frame with exactly one face and no blink, outside the
 cooldown, until the preset's number of shots is reached. The manual shutter
 (:meth:`Shutter.update` with ``manual=True``) always fires.
 
-The photo is the best frame of the buffer (like Top Shot): among frames where every
-gate was good (manual: the last ``manual_window_s``), with eyes open and no blink
+The photo is the best frame of the buffer (like Top Shot): among the frames of the
+hold that just completed (manual: the last ``manual_window_s``), with eyes open and no blink
 within ``blink_guard_s`` on either side, the sharpest and closest to the preset's
 centre. With a camera that takes real stills, the caller triggers the still when
 a :class:`Shot` comes back and stores it with ``shot.moment.metrics`` (the metrics
@@ -157,7 +157,14 @@ class Shutter:
         return max(cands, key=score)
 
     def _best_auto(self, now: float) -> FrameRecord | None:
-        ready = [r for r in self._buf if r.ready and r.frame is not None]
+        # Only the hold that just completed: a frame from an earlier, broken hold may be
+        # mid-movement (a smile coming on), however sharp it is.
+        ready: list[FrameRecord] = []
+        for r in reversed(self._buf):
+            if not r.ready:
+                break
+            if r.frame is not None:
+                ready.append(r)
         settled = [r for r in ready if self._clear_of_blinks(r, now, need_future=True)]
         if settled:
             return self._pick(settled)

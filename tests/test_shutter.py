@@ -77,10 +77,11 @@ def test_fires_after_the_hold_and_picks_the_sharpest_clean_frame() -> None:
 
 
 def test_best_frame_prefers_sharp_and_avoids_blinks() -> None:
-    # A blink on frame 24 (0.80 s); the sharpest frame of all is frame 26, 67 ms after it.
+    # A blink on frame 24 (0.80 s) restarts the hold; the sharpest frame of all is
+    # frame 26, 67 ms after the blink; frames 12-20 (sharp too) belong to the broken hold.
     def make(t: float) -> Metrics:
         i = round(t * FPS)
-        m = replace(GOOD, sharpness=150.0 if 12 <= i <= 28 else 100.0)
+        m = replace(GOOD, sharpness=150.0 if 12 <= i <= 20 or 30 <= i <= 45 else 100.0)
         if i == 26:
             m = replace(m, sharpness=500.0)
         if i == 24:
@@ -92,7 +93,8 @@ def test_best_frame_prefers_sharp_and_avoids_blinks() -> None:
     assert shot.t >= 0.8 + 0.5  # the blink restarted the hold
     assert not shot.best.blink
     assert abs(shot.best.t - 0.8) > 0.15  # nothing within 150 ms of the blink
-    assert shot.best.sharpness == 150.0  # the sharpest of what is left
+    assert shot.best.sharpness == 150.0  # the sharpest of what is left ...
+    assert shot.best.t > 0.8  # ... in the hold that completed
 
 
 def test_never_fires_on_a_blink_or_without_a_face() -> None:
