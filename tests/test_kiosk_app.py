@@ -356,3 +356,33 @@ def test_long_press_in_the_corner_opens_the_pad_and_windowed_close_quits(make_ap
     pygame.event.post(pygame.event.Event(pygame.QUIT))
     app.step()
     assert app.quit_requested  # --windowed is a developer's window: close works
+
+
+def test_a_full_disk_is_told_on_screen_and_the_session_carries_on(make_app, monkeypatch) -> None:
+    from kiosk.storage import Session, StorageError
+
+    def disk_full(self, **kw: object) -> None:  # the fault: ENOSPC while writing the photo
+        raise StorageError(f"could not save the photo in {self.folder}: the disk is full")
+
+    app = make_app()
+    drive(app, at(State.WELCOME))
+    post(Kind.START)
+    post(Kind.SELECT, index=0)
+    drive(app, at(State.COACHING))
+    monkeypatch.setattr(Session, "save", disk_full)
+    post(Kind.SHUTTER)
+    drive(app, at(State.REVIEW))
+    assert "could not be saved" in app.machine.ctx.notice
+    assert app.machine.ctx.shot.path == "(not saved)" and app.machine.ctx.shot.image is not None
+    post(Kind.KEEP)
+    drive(app, at(State.DONE))
+    assert not list(app.out_dir.glob("*/shot-*"))
+    monkeypatch.undo()  # the disk has room again: the next sitter's photo is saved
+    post(Kind.OK)
+    drive(app, at(State.WELCOME))
+    post(Kind.START)
+    post(Kind.SELECT, index=0)
+    drive(app, at(State.COACHING))
+    post(Kind.SHUTTER)
+    drive(app, at(State.REVIEW))
+    assert Path(app.machine.ctx.shot.path).is_file()

@@ -15,11 +15,21 @@ def draw(r: Renderer, v: View) -> list[Button]:
     cx = r.w // 2
     y = int(r.h * (0.14 if r.portrait else 0.1))
     badge = int(9 * u)
-    pygame.draw.circle(r.surface, Theme.GOOD, (cx, y + badge), badge)
-    r.check((cx, y + badge), badge * 1.1, Theme.DARK)
-    rect = r.draw_text("Saved — thank you!", int(8.5 * u), Theme.FG,
+    saved = bool(v.location) and not v.location.startswith("(")
+    pygame.draw.circle(r.surface, Theme.GOOD if saved else Theme.WARN, (cx, y + badge), badge)
+    if saved:
+        r.check((cx, y + badge), badge * 1.1, Theme.DARK)
+    else:
+        r.draw_text("!", int(badge * 1.5), Theme.DARK, center=(cx, y + badge))
+    title = "Saved — thank you!" if saved else "Thank you!"
+    rect = r.draw_text(title, int(8.5 * u), Theme.FG,
                        midtop=(cx, y + 2 * badge + int(3 * u)), max_w=int(r.w * 0.9))
-    if v.session_code:
+    if not saved:
+        rect = r.draw_text("Your photo could not be saved this time. Please ask a member "
+                           "of staff for help.", int(4.6 * u), Theme.FG, bold=False,
+                           midtop=(cx, rect.bottom + int(4 * u)), max_w=int(r.w * 0.85),
+                           max_lines=3)
+    elif v.session_code:
         rect = r.draw_text("Your photo code", int(4.2 * u), Theme.MUTED, bold=False,
                            midtop=(cx, rect.bottom + int(4 * u)))
         code_box = pygame.Rect(0, 0, int(min(r.w * 0.8, 60 * u)), int(16 * u))
@@ -32,7 +42,7 @@ def draw(r: Renderer, v: View) -> list[Button]:
                            int(4 * u), Theme.FG, bold=False,
                            midtop=(cx, rect.bottom + int(2.5 * u)), max_w=int(r.w * 0.9),
                            max_lines=2)
-    if v.location:
+    if saved:
         rect = r.draw_text(f"Saved in {v.location}", int(2.8 * u), Theme.MUTED, bold=False,
                            midtop=(cx, rect.bottom + int(2 * u)), max_w=int(r.w * 0.9),
                            max_lines=2)
