@@ -30,6 +30,35 @@ class AnalysisSettings(_Section):
         0.4, ge=0, le=1, description="eye-closure score above which 'eyes_closed'")
     shoulder_min_visibility: float = Field(
         0.6, ge=0, le=1, description="pose visibility below which shoulders are unknown")
+    shoulder_turn_offset_deg: float = Field(
+        0.0, ge=-20, le=20, description="added to the pose shoulder turn so square reads 0")
+    eye_ear_open: float = Field(
+        0.28, ge=0.05, le=0.6, description="eye aspect ratio of a normally open eye")
+    eye_ear_closed: float = Field(
+        0.08, ge=0, le=0.4, description="eye aspect ratio of a shut eye")
+    eye_ear_weight: float = Field(
+        0.5, ge=0, le=1, description="share of the eye aspect ratio (vs the eyeBlink "
+                                     "blendshape) in eye openness")
+    mouth_open_threshold: float = Field(
+        0.10, ge=0, le=1, description="inner-lip gap / mouth width above which 'mouth_open'")
+    teeth_threshold: float = Field(
+        0.20, ge=0, le=1, description="share of bright, grey pixels between the inner lips "
+                                      "above which 'teeth_visible'")
+    gaze_y_offset: float = Field(
+        0.065, ge=-0.3, le=0.3, description="height of a straight-ahead iris above the line "
+                                            "through the eye corners, in eye widths")
+    gaze_tolerance_deg: float = Field(
+        10.0, ge=1, le=45, description="head turn plus eye turn within this = looking at the "
+                                       "camera")
+    photo_min_side: int = Field(
+        480, ge=64, le=4096, description="last try for a still without a face found: "
+                                         "upscale to this short side (tiny photos)")
+    photo_pad: float = Field(
+        0.25, ge=0, le=2, description="grey border (fraction of the size, per side; then "
+                                      "twice that) tried when no face is found at first "
+                                      "(tight face crops)")
+    photo_tiles: bool = Field(
+        True, description="search overlapping tiles of large stills for small faces")
 
 
 class CoachSettings(_Section):

@@ -1,0 +1,419 @@
+"""Accuracy of the analysis on the labelled development photos in ../shared/eval.
+
+    python benchmarks/accuracy.py [--eval DIR] [--limit N] [--json] [--plot PNG] [--fit]
+
+Prints: face detection rate per set; yaw/pitch/roll mean absolute error and median
+signed error (ours - label) on GENKI-4K dev and the AFLW2000 sample; smile accuracy on
+GENKI (and Yale); eyes-closed recall on CEW and the false-closed rate on GENKI and on
+Yale's open-eye photos; the pose model's shoulder turn on Yale's square-on sitters.
+``--fit`` also prints the offsets and thresholds the data suggests (how the values in
+config/default.yaml were chosen), each fitted on one half of GENKI and checked on the
+other half. ``--plot`` saves error-vs-angle scatter plots.
+
+Each dataset's sign convention is converted to the project's HERE and nowhere else
+(see ../shared/eval/README.md and coaching/metrics.py):
+- GENKI: yaw > 0 = face toward image right (= ours), pitch > 0 chin up (= ours),
+  roll > 0 clockwise (= ours); radians -> degrees.
+- AFLW2000: yaw > 0 = nose toward image LEFT (opposite: negate), pitch and roll = ours.
+
+The models' raw observations are cached (default /tmp/headshot-kiosk-accuracy), keyed
+by the analyzer's settings and the landmarks module, so threshold sweeps rerun in
+seconds: only :func:`coaching.metrics.compute_metrics` runs again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import math
+import os
+import pickle
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from coaching import landmarks as _landmarks_module  # noqa: E402
+from coaching.landmarks import Observation, PhotoAnalyzer  # noqa: E402
+from coaching.metrics import Metrics, compute_metrics  # noqa: E402
+from coaching.settings import AnalysisSettings  # noqa: E402
+
+DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
+DEFAULT_CACHE = Path(os.environ.get("TMPDIR", "/tmp")) / "headshot-kiosk-accuracy"
+
+
+@dataclass
+class Item:
+    path: Path
+    labels: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- datasets
+# (the one place where dataset signs become ours)
+
+
+def genki(eval_dir: Path) -> list[Item]:
+    base = eval_dir / "genki4k-dev"
+    out = []
+    with open(base / "labels.csv", newline="") as fh:
+        for row in csv.DictReader(fh):
+            out.append(Item(base / row["file"], {
+                "smile": int(row["smile"]),
+                "yaw": math.degrees(float(row["yaw_rad"])),      # same sign as ours
+                "pitch": math.degrees(float(row["pitch_rad"])),  # same sign as ours
+                "roll": math.degrees(float(row["roll_rad"])),    # same sign as ours
+                "eyes_closed": 0,
+            }))
+    return out
+
+
+def aflw(eval_dir: Path) -> list[Item]:
+    base = eval_dir / "aflw2000-sample"
+    out = []
+    with open(base / "labels_parsed.csv", newline="") as fh:
+        for row in csv.DictReader(fh):
+            out.append(Item(base / row["image"], {
+                "yaw": -float(row["yaw_deg"]),  # AFLW: yaw > 0 = nose toward image left
+                "pitch": float(row["pitch_deg"]),
+                "roll": float(row["roll_deg"]),
+            }))
+    return out
+
+
+def cew(eval_dir: Path) -> list[Item]:
+    base = eval_dir / "cew-closed-dev"
+    with open(base / "labels.csv", newline="") as fh:
+        return [Item(base / row["file"], {"eyes_closed": int(row["eyes"] == "closed")})
+                for row in csv.DictReader(fh)]
+
+
+def yale(eval_dir: Path) -> list[Item]:
+    base = eval_dir / "yalefaces"
+    out = []
+    with open(base / "labels.csv", newline="") as fh:
+        for row in csv.DictReader(fh):
+            labels: dict[str, Any] = {"eyes": row["eyes"], "condition": row["condition"]}
+            if row["smile"] != "":
+                labels["smile"] = int(row["smile"])
+            if row["eyes"] == "open":
+                labels["eyes_closed"] = 0
+            elif row["eyes"] == "closed_both":
+                labels["eyes_closed"] = 1
+            out.append(Item(base / "png" / row["png_file"], labels))
+    return out
+
+
+DATASETS = {"genki": genki, "aflw": aflw, "cew": cew, "yale": yale}
+POSE_FOR = {"yale"}  # only Yale shows shoulders
+
+
+def sample(items: list[Item], limit: int | None) -> list[Item]:
+    """An evenly spaced, deterministic subset."""
+    if not limit or limit >= len(items):
+        return items
+    idx = np.linspace(0, len(items) - 1, limit).round().astype(int)
+    return [items[i] for i in idx]
+
+
+# --------------------------------------------------------------------------- observing
+
+
+def load_rgb(path: Path) -> np.ndarray:
+    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if bgr is None:
+        raise OSError(f"cannot read {path}")
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def _cache_key(settings: AnalysisSettings, pose: bool) -> str:
+    src = Path(_landmarks_module.__file__).read_bytes()
+    key = json.dumps([settings.photo_min_side, settings.photo_pad, settings.photo_tiles,
+                      settings.max_faces, settings.pose_model if pose else None,
+                      hashlib.sha1(src).hexdigest()])
+    return hashlib.sha1(key.encode()).hexdigest()[:12]
+
+
+def observe(name: str, items: list[Item], settings: AnalysisSettings, cache: Path | None,
+            progress: bool = True) -> tuple[list[Observation | None], float | None]:
+    """Observations for ``items`` (cached); returns them and ms per photo if computed."""
+    pose = name in POSE_FOR
+    store: dict[str, Observation | None] = {}
+    cfile = cache / f"{name}-{_cache_key(settings, pose)}.pkl" if cache else None
+    if cfile and cfile.exists():
+        with open(cfile, "rb") as fh:
+            store = pickle.load(fh)
+    todo = [it for it in items if str(it.path) not in store]
+    ms = None
+    if todo:
+        analyzer = PhotoAnalyzer(max_faces=settings.max_faces,
+                                 pose=settings.pose_model if pose else None,
+                                 min_side=settings.photo_min_side, pad=settings.photo_pad,
+                                 tiles=settings.photo_tiles)
+        spent = 0.0
+        try:
+            for i, it in enumerate(todo):
+                try:
+                    rgb = load_rgb(it.path)
+                except OSError:
+                    store[str(it.path)] = None
+                    continue
+                t0 = time.perf_counter()
+                store[str(it.path)] = analyzer.analyze(rgb)
+                spent += time.perf_counter() - t0
+                if progress and sys.stderr.isatty():
+                    print(f"\r{name}: {i + 1}/{len(todo)}", end="", file=sys.stderr)
+        finally:
+            analyzer.close()
+            if progress and sys.stderr.isatty():
+                print(file=sys.stderr)
+        ms = 1000 * spent / len(todo)
+        if cfile:
+            cfile.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cfile.with_suffix(".tmp")
+            with open(tmp, "wb") as fh:
+                pickle.dump(store, fh)
+            tmp.replace(cfile)
+    return [store.get(str(it.path)) for it in items], ms
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def _pose_errors(items: list[Item], mets: list[Metrics]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k in ("yaw", "pitch", "roll"):
+        err = np.array([getattr(m, f"{k}_deg") - it.labels[k] for it, m in zip(items, mets)
+                        if getattr(m, f"{k}_deg") is not None])
+        out[k] = {"mae": float(np.mean(np.abs(err))) if err.size else None,
+                  "median_signed": float(np.median(err)) if err.size else None,
+                  "n": int(err.size)}
+    return out
+
+
+def _rate(flags: list[bool]) -> float | None:
+    return float(np.mean(flags)) if flags else None
+
+
+def score(data: dict[str, tuple[list[Item], list[Observation | None]]],
+          settings: AnalysisSettings) -> dict[str, Any]:
+    rep: dict[str, Any] = {"detection": {}}
+    mets: dict[str, list[Metrics]] = {}
+    for name, (items, obs) in data.items():
+        found = [o is not None and len(o.faces) > 0 for o in obs]
+        rep["detection"][name] = {"rate": _rate(found), "found": int(sum(found)),
+                                  "n": len(found)}
+        mets[name] = [compute_metrics(o, None, settings) if o is not None else Metrics()
+                      for o in obs]
+
+    def with_face(name: str) -> tuple[list[Item], list[Metrics]]:
+        items = data[name][0]
+        pairs = [(it, m) for it, m in zip(items, mets[name]) if m.faces > 0]
+        return [p[0] for p in pairs], [p[1] for p in pairs]
+
+    if "genki" in data:
+        items, ms = with_face("genki")
+        rep["genki_pose"] = _pose_errors(items, ms)
+        rep["genki_smile_accuracy"] = _rate(
+            [bool(m.smiling) == bool(it.labels["smile"]) for it, m in zip(items, ms)])
+        rep["genki_false_closed"] = _rate([bool(m.eyes_closed) for m in ms])
+    if "aflw" in data:
+        rep["aflw_pose"] = _pose_errors(*with_face("aflw"))
+    if "cew" in data:
+        items, ms = with_face("cew")
+        rep["cew_closed_recall"] = _rate([bool(m.eyes_closed) for m in ms])
+        # A photo where no face is found is a miss for the recall too:
+        rep["cew_closed_recall_all"] = (sum(bool(m.eyes_closed) for m in ms)
+                                        / max(len(data["cew"][0]), 1))
+    if "yale" in data:
+        items, ms = with_face("yale")
+        rep["yale_false_closed"] = _rate(
+            [bool(m.eyes_closed) for it, m in zip(items, ms) if it.labels.get("eyes") == "open"])
+        rep["yale_closed_recall"] = _rate(
+            [bool(m.eyes_closed) for it, m in zip(items, ms)
+             if it.labels.get("eyes") == "closed_both"])
+        rep["yale_smile_accuracy"] = _rate(
+            [bool(m.smiling) == bool(it.labels["smile"]) for it, m in zip(items, ms)
+             if "smile" in it.labels])
+        turns = np.array([m.shoulder_turn_deg for m in ms if m.shoulder_turn_deg is not None])
+        rep["yale_shoulders"] = {
+            "known": float(len(turns) / max(len(ms), 1)),
+            "median_turn": float(np.median(turns)) if turns.size else None,
+            "p10": float(np.percentile(turns, 10)) if turns.size else None,
+            "p90": float(np.percentile(turns, 90)) if turns.size else None,
+        }
+    return rep
+
+
+# --------------------------------------------------------------------------- fitting
+
+
+def fit(data: dict[str, tuple[list[Item], list[Observation | None]]],
+        settings: AnalysisSettings) -> dict[str, Any]:
+    """What the development data suggests: each value fitted on the even-numbered half
+    of GENKI and checked on the odd half (and the reverse), so a reader can see it is
+    not fitted to noise. Informative only: config/default.yaml holds the chosen values."""
+    raw = settings.model_copy(update={"yaw_offset_deg": 0.0, "pitch_offset_deg": 0.0,
+                                      "roll_offset_deg": 0.0})
+    out: dict[str, Any] = {}
+    if "genki" in data:
+        items, obs = data["genki"]
+        pairs = [(it, compute_metrics(o, None, raw)) for it, o in zip(items, obs)
+                 if o is not None and o.faces]
+        halves = (pairs[0::2], pairs[1::2])
+        for k in ("yaw", "pitch", "roll"):
+            fits = []
+            for a, b in (halves, halves[::-1]):
+                off = float(np.median([it.labels[k] - getattr(m, f"{k}_deg") for it, m in a]))
+                mae = float(np.mean([abs(getattr(m, f"{k}_deg") + off - it.labels[k])
+                                     for it, m in b]))
+                fits.append({"offset": round(off, 2), "mae_other_half": round(mae, 3)})
+            out[f"{k}_offset_deg"] = fits
+        smile = np.array([m.smile for _, m in pairs])
+        lab = np.array([it.labels["smile"] for it, _ in pairs])
+        grid = np.round(np.arange(0.05, 0.80, 0.01), 2)
+        fits = []
+        for a, b in ((slice(0, None, 2), slice(1, None, 2)), (slice(1, None, 2),
+                                                             slice(0, None, 2))):
+            acc = [np.mean((smile[a] >= t) == (lab[a] == 1)) for t in grid]
+            t = float(grid[int(np.argmax(acc))])
+            fits.append({"threshold": t,
+                         "accuracy_other_half": round(float(np.mean(
+                             (smile[b] >= t) == (lab[b] == 1))), 4)})
+        out["smile_threshold"] = fits
+    if "cew" in data and "genki" in data:
+        closure = {}
+        for name in ("cew", "genki"):
+            items, obs = data[name]
+            closure[name] = np.array([
+                1 - (m.eye_open_left + m.eye_open_right) / 2
+                for m in (compute_metrics(o, None, settings) for o in obs
+                          if o is not None and o.faces)])
+        grid = np.round(np.arange(0.2, 0.9, 0.01), 2)
+        rows = [(float(t), float(np.mean(closure["cew"] > t)), float(np.mean(closure["genki"] > t)))
+                for t in grid]
+        ok = [r for r in rows if r[2] <= 0.02]
+        best = max(ok, key=lambda r: r[1]) if ok else None
+        out["eyes_closed_threshold"] = {
+            "best_recall_at_false_closed_le_2pct": best and {
+                "threshold": best[0], "recall": round(best[1], 4),
+                "false_closed": round(best[2], 4)},
+        }
+    return out
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _fmt(v: float | None, pct: bool = False) -> str:
+    if v is None:
+        return "-"
+    return f"{100 * v:.1f}%" if pct else f"{v:.2f}"
+
+
+def print_report(rep: dict[str, Any], speed: dict[str, float]) -> None:
+    print("Face detection")
+    for name, d in rep["detection"].items():
+        sp = f"   {speed[name]:.0f} ms/photo" if name in speed else ""
+        print(f"  {name:6s} {_fmt(d['rate'], True):>7s}  ({d['found']}/{d['n']}){sp}")
+    for key, label in (("genki_pose", "GENKI dev"), ("aflw_pose", "AFLW2000 sample")):
+        if key in rep:
+            print(f"Head pose, {label}: MAE deg (median signed error, ours - label)")
+            for k, d in rep[key].items():
+                print(f"  {k:6s} {_fmt(d['mae']):>6s}  ({_fmt(d['median_signed'])}, n={d['n']})")
+    rows = [("genki_smile_accuracy", "Smile accuracy, GENKI"),
+            ("yale_smile_accuracy", "Smile accuracy, Yale (happy vs neutral)"),
+            ("cew_closed_recall", "Eyes closed recall, CEW (faces found)"),
+            ("cew_closed_recall_all", "Eyes closed recall, CEW (all photos)"),
+            ("genki_false_closed", "False closed, GENKI"),
+            ("yale_false_closed", "False closed, Yale open"),
+            ("yale_closed_recall", "Eyes closed recall, Yale sleepy (droop)")]
+    for key, label in rows:
+        if key in rep:
+            print(f"{label:42s} {_fmt(rep[key], True):>7s}")
+    if "yale_shoulders" in rep:
+        s = rep["yale_shoulders"]
+        print(f"Shoulder turn, Yale square-on: known {_fmt(s['known'], True)}, median "
+              f"{_fmt(s['median_turn'])} deg, p10..p90 {_fmt(s['p10'])}..{_fmt(s['p90'])}")
+
+
+def plot(data: dict[str, tuple[list[Item], list[Observation | None]]],
+         settings: AnalysisSettings, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4))
+    for name, marker in (("genki", "."), ("aflw", "x")):
+        if name not in data:
+            continue
+        items, obs = data[name]
+        pairs = [(it, compute_metrics(o, None, settings)) for it, o in zip(items, obs)
+                 if o is not None and o.faces]
+        for ax, k in zip(axes, ("yaw", "pitch", "roll")):
+            x = [it.labels[k] for it, _ in pairs]
+            y = [getattr(m, f"{k}_deg") - it.labels[k] for it, m in pairs]
+            ax.scatter(x, y, s=6 if marker == "." else 30, marker=marker, alpha=0.5, label=name)
+            ax.axhline(0, color="k", lw=0.5)
+            ax.set_xlabel(f"label {k} (deg)")
+            ax.set_ylabel("ours - label (deg)")
+            ax.set_title(k)
+    axes[0].legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--eval", type=Path, default=DEFAULT_EVAL, help="the eval folder")
+    ap.add_argument("--limit", type=int, default=None,
+                    help="at most N photos per set (evenly spaced)")
+    ap.add_argument("--sets", default="genki,aflw,cew,yale", help="comma-separated sets")
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--plot", type=Path, default=None, help="save error-vs-angle plots here")
+    ap.add_argument("--fit", action="store_true", help="print data-suggested offsets/thresholds")
+    ap.add_argument("--config", type=Path, default=None,
+                    help="app config whose analysis: section to use (default: shipped)")
+    ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="observation cache folder")
+    ap.add_argument("--no-cache", action="store_true", help="always run the models")
+    args = ap.parse_args(argv)
+
+    from kiosk.config import load_config
+
+    cfg = load_config(args.config) if args.config else load_config()
+    settings = cfg.analysis
+    data = {}
+    speed = {}
+    for name in args.sets.split(","):
+        items = sample(DATASETS[name](args.eval), args.limit)
+        obs, ms = observe(name, items, settings, None if args.no_cache else args.cache)
+        data[name] = (items, obs)
+        if ms is not None:
+            speed[name] = ms
+    rep = score(data, settings)
+    rep["ms_per_photo"] = speed
+    if args.fit:
+        rep["fit"] = fit(data, settings)
+    if args.plot:
+        plot(data, settings, args.plot)
+    if args.json:
+        print(json.dumps(rep, indent=1))
+    else:
+        print_report(rep, speed)
+        if args.fit:
+            print("Suggested by the data:")
+            print(json.dumps(rep["fit"], indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
