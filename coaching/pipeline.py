@@ -203,20 +203,20 @@ class StepResult:
     latency_ms: float
 
 
-def _default_face_tracker(analysis: AnalysisSettings) -> Any:
+def _default_face_tracker(analysis: AnalysisSettings, offline: bool = False) -> Any:
     from coaching.landmarks import FaceTracker
     from coaching.quiet import native_stderr_silenced
 
     with native_stderr_silenced():
-        return FaceTracker("video", max_faces=analysis.max_faces)
+        return FaceTracker("video", max_faces=analysis.max_faces, offline=offline)
 
 
-def _default_pose_tracker(analysis: AnalysisSettings) -> Any:
+def _default_pose_tracker(analysis: AnalysisSettings, offline: bool = False) -> Any:
     from coaching.landmarks import PoseTracker
     from coaching.quiet import native_stderr_silenced
 
     with native_stderr_silenced():
-        return PoseTracker("video", variant=analysis.pose_model)
+        return PoseTracker("video", variant=analysis.pose_model, offline=offline)
 
 
 class CoachingStep:
@@ -235,7 +235,7 @@ class CoachingStep:
     def __init__(self, preset: Any, analysis: AnalysisSettings | None = None,
                  coach: CoachSettings | None = None, *, face_tracker: Any = None,
                  pose_tracker: Any = None, pose_every: int = 1,
-                 pose_max_age_s: float = 0.5) -> None:
+                 pose_max_age_s: float = 0.5, offline: bool = False) -> None:
         from coaching.landmarks import Observation
         from coaching.metrics import compute_metrics
         from coaching.settings import AnalysisSettings, CoachSettings
@@ -247,7 +247,7 @@ class CoachingStep:
         self.coach_settings = coach or CoachSettings()
         self.preset = preset
         self.face = face_tracker if face_tracker is not None else _default_face_tracker(
-            self.analysis)
+            self.analysis, offline)
         self.pose_tracker = pose_tracker
         self.pose_every = max(1, pose_every)
         self.pose_max_age_s = pose_max_age_s
@@ -420,8 +420,9 @@ class Pipeline:
     ``set_source`` may be called from any thread; they take effect on the next frame.
 
     ``step_factory``/``pose_factory`` replace model construction (tests inject
-    faults with them). ``on_result`` is called on the analysis thread with every
-    result (keep it cheap; ``bench`` records timings with it).
+    faults with them). ``offline`` forbids model downloads. ``on_result`` is called
+    on the analysis thread with every result (keep it cheap; ``bench`` records
+    timings with it).
     """
 
     def __init__(self, source: CameraSource, preset: Any, *,
@@ -429,7 +430,8 @@ class Pipeline:
                  settings: PipelineSettings | None = None,
                  step_factory: StepFactory | None = None,
                  pose_factory: PoseFactory | None = None,
-                 on_result: Callable[[StepResult], None] | None = None) -> None:
+                 on_result: Callable[[StepResult], None] | None = None,
+                 offline: bool = False) -> None:
         from coaching.settings import AnalysisSettings, CoachSettings
 
         self.analysis = analysis or AnalysisSettings()
@@ -439,7 +441,9 @@ class Pipeline:
         self._preset = preset
         self._step_factory = step_factory or self._default_step
         self._on_result = on_result
-        self._pose_factory = pose_factory or (lambda: _default_pose_tracker(self.analysis))
+        self.offline = offline
+        self._pose_factory = pose_factory or (
+            lambda: _default_pose_tracker(self.analysis, self.offline))
         self.ready = threading.Event()
         self.error: str | None = None
         self._stop = threading.Event()
@@ -466,7 +470,7 @@ class Pipeline:
     # -- lifecycle ---------------------------------------------------------------------
     def _default_step(self) -> CoachingStep:
         return CoachingStep(self._preset, self.analysis, self.coach_settings,
-                            pose_max_age_s=self.settings.pose_max_age_s)
+                            pose_max_age_s=self.settings.pose_max_age_s, offline=self.offline)
 
     def start(self) -> None:
         """Start the workers (models load on them); returns at once."""

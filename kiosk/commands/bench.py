@@ -38,6 +38,10 @@ from camera.base import CameraSource, Frame, SourceState, SourceStats, Still
 DEFAULT_PRESET = "linkedin"
 
 
+class BenchError(Exception):
+    """The pipeline could not run (a model missing, ...); one line, exit 1."""
+
+
 # --------------------------------------------------------------------------- source
 
 class PreloadedSource(CameraSource):
@@ -262,7 +266,7 @@ def _peak_rss_mb() -> float:
 
 
 def run_pipeline(images: list, preset: Any, cfg: Any, frames: int, warmup: int,
-                 camera_fps: float) -> dict[str, Any]:
+                 camera_fps: float, offline: bool = False) -> dict[str, Any]:
     """Time the threaded pipeline over ``images``; figures as a dict."""
     from coaching.pipeline import Pipeline, percentile
 
@@ -279,14 +283,14 @@ def run_pipeline(images: list, preset: Any, cfg: Any, frames: int, warmup: int,
             done.set()
 
     pipe = Pipeline(source, preset, analysis=cfg.analysis, coach=cfg.coach,
-                    settings=cfg.pipeline, on_result=on_result)
+                    settings=cfg.pipeline, on_result=on_result, offline=offline)
     t_launch = time.monotonic()
     pipe.start()
     try:
         if not pipe.wait_ready(120):
-            raise RuntimeError(pipe.error or "the pipeline did not start within 120 s")
+            raise BenchError(pipe.error or "the pipeline did not start within 120 s")
         if pipe.wait_result(0, 60) is None:
-            raise RuntimeError(pipe.error or "the pipeline produced no result")
+            raise BenchError(pipe.error or "the pipeline produced no result")
         first_coached_s = time.monotonic() - t_launch
         deadline = time.monotonic() + 60
         while (len(records) < warmup or pipe.stats(None).pose_frames < 2) \
@@ -319,15 +323,16 @@ def run_pipeline(images: list, preset: Any, cfg: Any, frames: int, warmup: int,
     }
 
 
-def run_naive(images: list, preset: Any, cfg: Any, frames: int, warmup: int) -> dict[str, Any]:
+def run_naive(images: list, preset: Any, cfg: Any, frames: int, warmup: int,
+              offline: bool = False) -> dict[str, Any]:
     """The naive loop: one thread, face then pose on every frame, same step code."""
     from coaching.pipeline import CoachingStep, _default_pose_tracker
 
     source = PreloadedSource(images, 0.0)
     source.open()
     step = CoachingStep(preset, cfg.analysis, cfg.coach,
-                        pose_tracker=_default_pose_tracker(cfg.analysis), pose_every=1,
-                        pose_max_age_s=cfg.pipeline.pose_max_age_s)
+                        pose_tracker=_default_pose_tracker(cfg.analysis, offline), pose_every=1,
+                        pose_max_age_s=cfg.pipeline.pose_max_age_s, offline=offline)
     latencies: list[float] = []
     try:
         last = -1
@@ -378,12 +383,22 @@ def run(args: argparse.Namespace) -> int:
         "frames_in_memory": len(images), "frames_mb": round(frames_mb, 1),
         "camera_fps": args.camera_fps or None,
     }
-    pipe = run_pipeline(images, preset, cfg, args.frames, args.warmup, args.camera_fps)
-    rss_mb = _peak_rss_mb()
+    from coaching.models import ModelError, ensure_model
+
+    try:
+        # fail fast, in one line, before anything is timed
+        ensure_model("face", offline=args.offline)
+        ensure_model(f"pose_{cfg.analysis.pose_model}", offline=args.offline)
+        pipe = run_pipeline(images, preset, cfg, args.frames, args.warmup, args.camera_fps,
+                            args.offline)
+        rss_mb = _peak_rss_mb()
+        base = (run_naive(images, preset, cfg, args.frames, args.warmup, args.offline)
+                if args.baseline else None)
+    except (BenchError, ModelError) as exc:
+        print(f"headshot-kiosk: bench: {exc}", file=sys.stderr)
+        return 1
     out: dict[str, Any] = {**info, **pipe, "rss_mb": rss_mb}
-    base = None
-    if args.baseline:
-        base = run_naive(images, preset, cfg, args.frames, args.warmup)
+    if base is not None:
         out.update({"baseline_fps": base["fps"],
                     "baseline_latency_p50_ms": base["latency_p50_ms"],
                     "baseline_latency_p95_ms": base["latency_p95_ms"],
