@@ -24,7 +24,6 @@ import argparse
 import logging
 import math
 import queue
-import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -122,6 +121,10 @@ class Booth:
         self.last_result: Any = None
         self._last_face_at = -math.inf
         self.captures_saved = 0
+        from kiosk.retention import Retention
+
+        # privacy: storage.delete_unkept / delete_after_hours (off by default)
+        self.retention = Retention.from_settings(out_dir, cfg.storage)
 
     # -- lifecycle ---------------------------------------------------------------------
     def start(self) -> None:
@@ -365,6 +368,7 @@ class Booth:
                 s.end()
             except StorageError as exc:
                 log.error("storage: %s", exc)
+            self.retention.session_ended(s, wait=False)  # no-op unless delete_unkept
 
     def summarize(self, shot: Shot) -> list[str]:
         preset = self.current_preset()
@@ -591,7 +595,9 @@ class KioskApp:
         self.mapper: InputMapper | None = None
         self._pg_clock: pygame.time.Clock | None = None
         self._t0 = self.clock()
-        self._last_health = self.clock()
+        from kiosk.health import HealthMonitor
+
+        self.health = HealthMonitor(self.out_dir, clock=self.clock)
         self._last_spoken = ""
         self.render_errors = 0
 
@@ -668,6 +674,8 @@ class KioskApp:
         pygame.display.flip()
         self.stats.tick(time.monotonic())
         self._health(now)
+        session = self.booth.session
+        self.booth.retention.tick(now, [session.folder] if session is not None else [])
         return self.machine.state
 
     def _draw_failsafe(self, now: float) -> None:
@@ -962,25 +970,21 @@ class KioskApp:
             sounds.say(msg)
 
     def _health(self, now: float) -> None:
-        if now - self._last_health < 60.0:
-            return
-        self._last_health = now
+        """The once-a-minute health line (kiosk.health decides when; never raises)."""
+        self.health.tick(now, self._health_sample)
+
+    def _health_sample(self) -> Any:
+        from kiosk.health import HealthSample
+
         src = self.booth.source
-        try:
-            free = shutil.disk_usage(self.out_dir).free / 1e9
-            disk = f"{free:.1f} GB free"
-        except OSError:
-            disk = "disk unknown"
-        coach = ""
         p = self.booth.pipeline
-        if p is not None:
-            try:
-                coach = f", coach {p.stats().fps:.1f} fps"
-            except Exception:  # noqa: BLE001
-                coach = ""
-        log.info("health: screen %.1f fps%s, camera %s, state %s, saved %d, %s",
-                 self.stats.fps, coach, getattr(getattr(src, "state", None), "value", "none"),
-                 self.machine.state.value, self.booth.captures_saved, disk)
+        st = p.stats() if p is not None else None
+        return HealthSample(
+            fps=st.fps if st is not None else None,
+            camera=getattr(getattr(src, "state", None), "value", "none"),
+            captures=self.booth.captures_saved, dropped=st.dropped if st is not None else 0,
+            screen_fps=self.stats.fps, state=self.machine.state.value,
+            restarts=st.restarts if st is not None else 0, errors=self.render_errors)
 
 
 def guide_for(preset: Any, in_range: dict[str, bool]) -> Guide | None:
@@ -1055,10 +1059,13 @@ def run_kiosk(args: argparse.Namespace) -> int:
     app = KioskApp(cfg, source_spec=spec, preset=fixed, out_dir=getattr(args, "out", None),
                    windowed=bool(getattr(args, "windowed", False)), presets=presets,
                    offline=bool(getattr(args, "offline", False)))
+    st = cfg.storage
     try:
-        setup_file_logging(app.out_dir / "logs")
+        setup_file_logging(st.log_dir or app.out_dir / "logs",
+                           max_bytes=int(st.log_max_mb * 1e6), backups=st.log_backups)
     except OSError as exc:
         log.warning("no log file: %s", exc)
+    log.info("%s", app.booth.retention.describe())
     try:
         app.start()
         return app.run()

@@ -179,14 +179,20 @@ class Retention:
         self.last_report = report
         return report
 
-    def session_ended(self, folder: str | Path | Any) -> RetentionReport:
+    def session_ended(self, folder: str | Path | Any, *, wait: bool = True) -> RetentionReport:
         """A session just ended: with ``delete_unkept``, delete its unkept shots now.
 
         ``folder``: the session folder, or a :class:`kiosk.storage.Session`.
+        ``wait=False`` (the render loop): do it on a background thread (a running sweep
+        holds the lock) and return an empty report at once.
         """
         path = Path(getattr(folder, "folder", folder))
         report = RetentionReport()
         if not self.delete_unkept:
+            return report
+        if not wait:
+            threading.Thread(target=self._ended_background, args=(path,),
+                             name="retention-session", daemon=True).start()
             return report
         with self._lock:
             report = self._apply(path, unkept_now=True, why="session ended",
@@ -195,6 +201,12 @@ class Retention:
             log.info("retention: session %s ended; deleted %d unkept photo(s)",
                      path.name, report.shots_deleted)
         return report
+
+    def _ended_background(self, path: Path) -> None:
+        try:
+            self.session_ended(path)
+        except Exception:  # noqa: BLE001 - never take the kiosk down
+            log.exception("retention: deleting the ended session's photos failed")
 
     # -- internals -------------------------------------------------------------------
     def _apply(self, folder: Path, *, unkept_now: bool, why: str,

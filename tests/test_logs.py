@@ -1,8 +1,9 @@
 """The kiosk's log file: a whole kiosk session (real display on the SDL dummy driver, a
-replayed person through the real models, a photo saved and kept, the operator PIN typed
-wrong and right) logged at DEBUG, then the file is searched for the PIN, its hash,
-image bytes, base64 blobs, array dumps and huge lines. Plus rotation, the one-line cap
-and a log folder that vanishes."""
+replayed person through the real models, a retake and a kept photo, the operator PIN
+typed wrong and right) logged at DEBUG, then the file is searched for the PIN, its hash,
+image bytes, base64 blobs, array dumps and huge lines. The same session checks the
+kiosk's wiring of the health line and of ``storage.delete_unkept``. Plus rotation, the
+one-line cap and a log folder that vanishes."""
 
 from __future__ import annotations
 
@@ -55,15 +56,27 @@ def _type(digits: str) -> None:
     _key(pygame.K_RETURN)
 
 
+class FakeClock:
+    """Monotonic time a test can push forward (a minute for the health line)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.offset
+
+
 def test_a_kiosk_session_logs_no_pin_no_images_no_huge_lines(tmp_path: Path, media: Path,
                                                               root_debug) -> None:
     cfg = load_config()
     cfg.ui.shutter_sound = False
     cfg.operator.pin_hash = hash_pin(PIN)
+    cfg.storage.delete_unkept = True
     out = tmp_path / "out"
+    clock = FakeClock()
     app = KioskApp(cfg, source=ReplaySource(media / "single_face.mp4", realtime=True, loop=True),
                    source_spec=f"replay:{media / 'single_face.mp4'}", out_dir=out,
-                   windowed=False, size=(1024, 600), preset="linkedin")
+                   windowed=False, size=(1024, 600), preset="linkedin", clock=clock)
     log_path = setup_file_logging(out / "logs")
     app.start()
     try:
@@ -74,8 +87,16 @@ def test_a_kiosk_session_logs_no_pin_no_images_no_huge_lines(tmp_path: Path, med
                and a.booth.last_result.state.status != "no_face")
         _key(pygame.K_SPACE)  # take the photo now
         _drive(app, lambda a: a.machine.state is State.REVIEW)
-        _key(pygame.K_RETURN)  # keep it
+        _key(pygame.K_RIGHT)  # "Try again"
+        _key(pygame.K_RETURN)
+        _drive(app, lambda a: a.machine.state is State.COACHING)
+        _key(pygame.K_SPACE)
+        _drive(app, lambda a: a.machine.state is State.REVIEW)
+        _key(pygame.K_RETURN)  # keep this one
         _drive(app, lambda a: a.machine.state is State.DONE)
+        assert len(list(out.glob("*/shot-*.jpg"))) == 2
+        clock.offset += 61  # a minute passes: the health line
+        app.step()
         _key(pygame.K_o, mod=pygame.KMOD_CTRL | pygame.KMOD_ALT)
         app.step()
         _type(WRONG)
@@ -88,14 +109,20 @@ def test_a_kiosk_session_logs_no_pin_no_images_no_huge_lines(tmp_path: Path, med
         app.step()
         assert app.quit_requested
     finally:
-        app.close()
+        app.close()  # ends the session: the unkept retake is deleted (delete_unkept)
+    deadline = time.monotonic() + 10
+    while "unkept photo(s)" not in log_path.read_text() and time.monotonic() < deadline:
+        time.sleep(0.02)
     photos = list(out.glob("*/shot-*.jpg"))
-    assert len(photos) == 1
+    assert [p.name for p in photos] == ["shot-002.jpg"]
     raw = b"".join(p.read_bytes() for p in sorted(log_path.parent.glob("kiosk.log*")))
     text = raw.decode("utf-8")
     # the log is there and says what happened ...
     assert "kiosk started" in text and "wrong operator PIN" in text
     assert "operator mode unlocked" in text
+    health = [x for x in text.splitlines() if " kiosk.health: health: " in x]
+    assert len(health) == 1 and "camera live" in health[0] and "captures 2 (+2)" in health[0]
+    assert "deleted 1 unkept photo(s)" in text
     # ... and holds nothing it must not
     assert PIN not in text and WRONG not in text
     assert cfg.operator.pin_hash not in text and cfg.operator.pin_hash.split("$")[-1] not in text
