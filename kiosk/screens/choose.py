@@ -15,7 +15,7 @@ def columns(size: tuple[int, int], n: int) -> int:
     """Grid width for ``n`` cards: 3 across on landscape, 1-2 on portrait."""
     w, h = size
     if h > w:
-        return 1 if n <= 5 else 2
+        return 1 if n <= 10 else 2
     return 1 if n <= 2 else (2 if n <= 4 else 3)
 
 
@@ -23,9 +23,14 @@ def draw(r: Renderer, v: View) -> list[Button]:
     r.surface.fill(Theme.BG)
     u = r.u
     buttons = [common.back_button(r)]
-    top = int(15 * u)
-    r.draw_text("What is your photo for?", int(7.5 * u), Theme.FG,
-                center=(r.w // 2, int(7 * u)), max_w=int(r.w - 56 * u))
+    if r.portrait:  # a narrow screen: the question gets its own line under Back
+        title = r.draw_text("What is your photo for?", int(7.5 * u), Theme.FG,
+                            midtop=(r.w // 2, int(15 * u)), max_w=int(r.w * 0.92))
+        top = title.bottom + int(2 * u)
+    else:
+        top = int(15 * u)
+        r.draw_text("What is your photo for?", int(7.5 * u), Theme.FG,
+                    center=(r.w // 2, int(7 * u)), max_w=int(r.w - 56 * u))
     n = len(v.presets)
     if n == 0:
         r.draw_text("No presets are installed. Please ask a member of staff.", int(5 * u),

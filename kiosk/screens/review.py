@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pygame
 
-from kiosk.render import Renderer, Theme
+from kiosk.render import Renderer, Theme, fit_rect
 from kiosk.screens import Button, View
 from kiosk.states import Event, Kind
 
@@ -49,10 +49,13 @@ def summary_line(phrases: list[str]) -> str:
 def draw(r: Renderer, v: View) -> list[Button]:
     r.surface.fill(Theme.BG)
     u = r.u
-    if r.portrait:
+    if r.portrait:  # photo at the top, the words and buttons right under it
         photo_box = pygame.Rect(int(3 * u), int(3 * u), r.w - int(6 * u), int(r.h * 0.56))
-        panel = pygame.Rect(int(4 * u), photo_box.bottom + int(3 * u), r.w - int(8 * u),
-                            r.h - photo_box.bottom - int(6 * u))
+        if v.photo is not None:
+            photo_box = fit_rect((v.photo.shape[1], v.photo.shape[0]), photo_box)
+            photo_box.top = int(3 * u)
+        panel = pygame.Rect(int(4 * u), photo_box.bottom + int(6 * u), r.w - int(8 * u),
+                            r.h - photo_box.bottom - int(9 * u))
     else:
         photo_box = pygame.Rect(int(3 * u), int(3 * u), int(r.w * 0.6), r.h - int(6 * u))
         panel = pygame.Rect(photo_box.right + int(4 * u), int(5 * u),

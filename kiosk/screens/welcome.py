@@ -14,15 +14,22 @@ from kiosk.states import Event, Kind
 def draw(r: Renderer, v: View) -> list[Button]:
     common.background_preview(r, v, dim=120)
     u = r.u
-    # Title band across the upper part, readable over any background.
-    band = pygame.Rect(0, int(r.h * (0.14 if r.portrait else 0.1)), r.w,
-                       int(r.h * (0.2 if r.portrait else 0.28)))
+    # Title band across the upper part, readable over any background; its height
+    # follows the text (the title wraps on a narrow portrait screen).
+    title_px = r.fit_px("Let's take your headshot", int(10 * u), int(r.w * 0.9), max_lines=2)
+    title_lines = r.wrap("Let's take your headshot", title_px, int(r.w * 0.9))
+    sub = "We'll coach you to a great photo in about a minute."
+    sub_px = r.fit_px(sub, int(4.6 * u), int(r.w * 0.86), bold=False, max_lines=2)
+    sub_lines = r.wrap(sub, sub_px, int(r.w * 0.86), bold=False)
+    title_h = len(title_lines) * r.font(title_px).get_linesize()
+    sub_h = len(sub_lines) * r.font(sub_px, False).get_linesize()
+    pad = int(3 * u)
+    band = pygame.Rect(0, int(r.h * (0.1 if r.portrait else 0.1)), r.w,
+                       title_h + sub_h + 3 * pad)
     r.shade(band, 170)
-    r.draw_text("Let's take your headshot", int(10 * u), Theme.FG,
-                center=(r.w // 2, band.y + int(band.h * 0.38)), max_w=int(r.w * 0.9),
-                max_lines=2)
-    r.draw_text("We'll coach you to a great photo in about a minute.", int(4.6 * u),
-                Theme.MUTED, bold=False, center=(r.w // 2, band.y + int(band.h * 0.78)),
+    t = r.draw_text("Let's take your headshot", title_px, Theme.FG,
+                    midtop=(r.w // 2, band.y + pad), max_w=int(r.w * 0.9), max_lines=2)
+    r.draw_text(sub, sub_px, Theme.MUTED, bold=False, midtop=(r.w // 2, t.bottom + pad),
                 max_w=int(r.w * 0.86), max_lines=2)
     # The big button, gently breathing so the eye finds it.
     bw, bh = int(min(r.w * 0.7, 64 * u)), int(16 * u)
