@@ -45,6 +45,7 @@ __all__ = [
     "check_model",
     "ensure_model",
     "model_status",
+    "set_offline",
 ]
 
 #: Environment variable naming a folder of offline model copies (checked first).
@@ -257,14 +258,31 @@ def model_status(name: str) -> tuple[Path | None, Where]:
     return (found.path, found.where) if found.ok else (None, "missing")
 
 
+#: Process-wide "never download", set by the command line's ``--offline``.
+_offline_forced = False
+
+
+def set_offline(flag: bool = True) -> None:
+    """Forbid (or allow again) model downloads for the whole process.
+
+    ``headshot-kiosk --offline`` sets it before any command runs, so no code path (a
+    worker thread building a tracker, a command that forgot to pass ``offline``) can
+    reach the network.
+    """
+    global _offline_forced
+    _offline_forced = bool(flag)
+
+
 def ensure_model(name: str, *, offline: bool = False, base_url: str | None = None,
                  progress: bool | None = None) -> Path:
     """Path of a verified copy of model ``name``, downloading it into the cache if needed.
 
-    ``offline`` forbids the download; ``base_url`` (or ``$HEADSHOT_KIOSK_MODEL_BASE_URL``)
-    replaces the download location; ``progress`` forces the stderr progress bar on or off
-    (default: on when stderr is a terminal, else one line at start and end).
+    ``offline`` (or :func:`set_offline`) forbids the download; ``base_url`` (or
+    ``$HEADSHOT_KIOSK_MODEL_BASE_URL``) replaces the download location; ``progress``
+    forces the stderr progress bar on or off (default: on when stderr is a terminal,
+    else one line at start and end).
     """
+    offline = offline or _offline_forced
     found = check_model(name)
     spec = found.spec
     where = _where_to_put(spec, base_url)

@@ -65,6 +65,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from kiosk.logs import setup_console_logging
 
     setup_console_logging(verbose=args.verbose)
+    from coaching import models
+
+    # --offline is process-wide: no command, thread or worker may download (restored
+    # afterwards for callers that run several commands in one process, like the tests).
+    was_offline = models._offline_forced
+    if args.offline:
+        models.set_offline(True)
     try:
         return int(args._module.run(args) or 0)
     except UsageError as exc:
@@ -73,6 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("headshot-kiosk: interrupted", file=sys.stderr)
         return 130
+    finally:
+        models.set_offline(was_offline)
 
 
 def _insert_run(args: list[str]) -> list[str]:

@@ -202,3 +202,33 @@ def test_offline_with_no_models_fails_in_one_line_without_touching_the_network(
     proc = _run(commands["bench"][1:], env)
     assert proc.returncode != 0 and "HTTP 404" in proc.stderr, proc.stderr
     assert requests and requests[0].endswith("face_landmarker.task")
+
+
+def test_the_offline_switch_reaches_a_pipeline_that_was_not_told(tmp_path: Path, mirror,
+                                                                  monkeypatch) -> None:
+    """``--offline`` is process-wide: the kiosk's pipeline loads its models on worker
+    threads without an ``offline`` argument, and still never reaches the network."""
+    from camera.replay import ReplaySource
+    from coaching import models
+    from coaching.pipeline import Pipeline
+    from coaching.presets import resolve_preset
+    from kiosk.cli import main
+
+    url, requests = mirror
+    no_models = tmp_path / "no-models"
+    no_models.mkdir()
+    monkeypatch.setenv("HEADSHOT_KIOSK_MODELS", str(no_models))
+    monkeypatch.setenv("HEADSHOT_KIOSK_MODEL_BASE_URL", url)
+    assert main(["--offline", "presets"]) == 0
+    assert models._offline_forced is False  # restored after the command
+    models.set_offline(True)
+    try:
+        with ReplaySource(VIDEO, realtime=True, loop=True) as src:
+            pipe = Pipeline(src, resolve_preset("linkedin"))
+            pipe.start()
+            assert not pipe.wait_ready(30)
+            pipe.stop()
+    finally:
+        models.set_offline(False)
+    assert pipe.error is not None and "--offline" in pipe.error and "\n" not in pipe.error
+    assert requests == []
