@@ -13,8 +13,8 @@ def draw(r: Renderer, v: View) -> list[Button]:
     r.surface.fill(Theme.BG)
     u = r.u
     cx = r.w // 2
-    y = int(r.h * (0.14 if r.portrait else 0.1))
-    badge = int(9 * u)
+    y = int(r.h * (0.14 if r.portrait else 0.06))
+    badge = int(7 * u)
     saved = bool(v.location) and not v.location.startswith("(")
     pygame.draw.circle(r.surface, Theme.GOOD if saved else Theme.WARN, (cx, y + badge), badge)
     if saved:
@@ -22,8 +22,8 @@ def draw(r: Renderer, v: View) -> list[Button]:
     else:
         r.draw_text("!", int(badge * 1.5), Theme.DARK, center=(cx, y + badge))
     title = "Saved — thank you!" if saved else "Thank you!"
-    rect = r.draw_text(title, int(8.5 * u), Theme.FG,
-                       midtop=(cx, y + 2 * badge + int(3 * u)), max_w=int(r.w * 0.9))
+    rect = r.draw_text(title, int(8 * u), Theme.FG,
+                       midtop=(cx, y + 2 * badge + int(2 * u)), max_w=int(r.w * 0.9))
     if not saved:
         rect = r.draw_text("Your photo could not be saved this time. Please ask a member "
                            "of staff for help.", int(4.6 * u), Theme.FG, bold=False,
@@ -31,8 +31,8 @@ def draw(r: Renderer, v: View) -> list[Button]:
                            max_lines=3)
     elif v.session_code:
         rect = r.draw_text("Your photo code", int(4.2 * u), Theme.MUTED, bold=False,
-                           midtop=(cx, rect.bottom + int(4 * u)))
-        code_box = pygame.Rect(0, 0, int(min(r.w * 0.8, 60 * u)), int(16 * u))
+                           midtop=(cx, rect.bottom + int(3 * u)))
+        code_box = pygame.Rect(0, 0, int(min(r.w * 0.8, 60 * u)), int(14 * u))
         code_box.midtop = (cx, rect.bottom + int(2 * u))
         pygame.draw.rect(r.surface, Theme.CARD, code_box, border_radius=int(2 * u))
         r.draw_text(v.session_code, int(11 * u), Theme.ACCENT, center=code_box.center,
@@ -46,9 +46,11 @@ def draw(r: Renderer, v: View) -> list[Button]:
         rect = r.draw_text(f"Saved in {v.location}", int(2.8 * u), Theme.MUTED, bold=False,
                            midtop=(cx, rect.bottom + int(2 * u)), max_w=int(r.w * 0.9),
                            max_lines=2)
-    bw, bh = int(min(r.w * 0.6, 50 * u)), int(13 * u)
+    bw, bh = int(min(r.w * 0.6, 50 * u)), int(12 * u)
     btn = pygame.Rect(0, 0, bw, bh)
-    btn.midbottom = (cx, r.h - int(9 * u))
+    # Under the words, never over them; at the bottom when there is room to spare.
+    btn.centerx = cx
+    btn.top = max(rect.bottom + int(4 * u), min(r.h - int(9 * u) - bh, rect.bottom + int(12 * u)))
     r.button(btn, "Finish", primary=True, focused=True)
     left = max(0, int(v.seconds_left + 0.999))
     r.draw_text(f"Back to the start in {left} s", int(3.4 * u), Theme.MUTED, bold=False,
