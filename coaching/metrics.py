@@ -122,6 +122,11 @@ _QUALITY_SIZE = 128
 # Lips closer than this (inner gap / mouth width) show no teeth worth the name; below it
 # the inner-lip polygon is a sliver whose pixel statistics are noise (Yale neutral faces).
 _TEETH_MIN_OPENING = 0.05
+# Shoulder joints may sit this far (fraction of the frame) past the bottom or side edge
+# and still count as seen: the joint is below the visible top of the shoulder, and a
+# webcam head-and-shoulders frame cuts right there. Further out the pose model guesses
+# (Yale's head crops: joints at 1.15 of the height with visibility 0.9).
+_SHOULDER_EDGE = 0.05
 
 
 def compute_metrics(obs: Observation, rgb: np.ndarray | None,
@@ -161,8 +166,8 @@ def _shoulders(m: Metrics, pose: PoseObservation | None, face: FaceObservation,
     sh = lm[[g.POSE_LEFT_SHOULDER, g.POSE_RIGHT_SHOULDER]]
     if np.min(sh[:, 3]) < s.shoulder_min_visibility or np.min(sh[:, 4]) < s.shoulder_min_visibility:
         return
-    if np.any(sh[:, 0] < 0) or np.any(sh[:, 0] > 1) or np.any(sh[:, 1] > 1) or np.any(
-            sh[:, 1] < 0):
+    if (np.any(sh[:, 0] < -_SHOULDER_EDGE) or np.any(sh[:, 0] > 1 + _SHOULDER_EDGE)
+            or np.any(sh[:, 1] < 0) or np.any(sh[:, 1] > 1 + _SHOULDER_EDGE)):
         return  # the model guesses shoulders outside the frame: not seen
     # The body must be the main face's: its nose inside (a margin around) that face.
     x0, y0, x1, y1 = face.bbox(w, h)

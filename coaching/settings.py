@@ -21,21 +21,22 @@ class AnalysisSettings(_Section):
         "full", description="pose landmarker variant")
     max_faces: int = Field(6, ge=1, le=20, description="faces the face landmarker looks for")
     pitch_offset_deg: float = Field(
-        0.0, ge=-20, le=20, description="added to the matrix pitch so a level face reads 0")
-    yaw_offset_deg: float = Field(0.0, ge=-20, le=20, description="added to the matrix yaw")
-    roll_offset_deg: float = Field(0.0, ge=-20, le=20, description="added to the matrix roll")
+        0.0, ge=-20, le=20, description="added to the fitted pitch so a level face reads 0")
+    yaw_offset_deg: float = Field(0.3, ge=-20, le=20, description="added to the fitted yaw")
+    roll_offset_deg: float = Field(0.0, ge=-20, le=20, description="added to the eye-line roll")
     smile_threshold: float = Field(
         0.3, ge=0, le=1, description="smile blendshape mean at or above which 'smiling'")
     eyes_closed_threshold: float = Field(
-        0.4, ge=0, le=1, description="eye-closure score above which 'eyes_closed'")
+        0.49, ge=0, le=1, description="eye-closure score (1 - mean eye openness) above which "
+                                     "'eyes_closed'")
     shoulder_min_visibility: float = Field(
         0.6, ge=0, le=1, description="pose visibility below which shoulders are unknown")
     shoulder_turn_offset_deg: float = Field(
         0.0, ge=-20, le=20, description="added to the pose shoulder turn so square reads 0")
     eye_ear_open: float = Field(
-        0.28, ge=0.05, le=0.6, description="eye aspect ratio of a normally open eye")
+        0.30, ge=0.05, le=0.6, description="eye aspect ratio of a normally open eye")
     eye_ear_closed: float = Field(
-        0.08, ge=0, le=0.4, description="eye aspect ratio of a shut eye")
+        0.05, ge=0, le=0.4, description="eye aspect ratio of a shut eye")
     eye_ear_weight: float = Field(
         0.5, ge=0, le=1, description="share of the eye aspect ratio (vs the eyeBlink "
                                      "blendshape) in eye openness")
