@@ -546,6 +546,27 @@ class FrameStats:
             self._window_start, self._window_frames = now, 0
 
 
+class FramePacer:
+    """Sleeps to hold ``fps`` on a fixed schedule: a late frame (the OS woke us late,
+    the pipeline held the GIL) is made up on the next one instead of lowering the rate,
+    as a "sleep what is left of this frame" clock would. Sleeping releases the GIL
+    for the analysis threads. ``fps`` 0 = no pacing."""
+
+    def __init__(self, fps: float) -> None:
+        self.period = 1.0 / fps if fps else 0.0
+        self._due = time.perf_counter()
+
+    def wait(self) -> None:
+        if not self.period:
+            return
+        self._due += self.period
+        delay = self._due - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        elif delay < -3 * self.period:  # far behind (a stall): start the schedule afresh
+            self._due = time.perf_counter()
+
+
 class KioskApp:
     """The display side. ``start()``, then ``step()`` per frame (or ``run()``), ``close()``."""
 
@@ -635,6 +656,7 @@ class KioskApp:
         """Loop ``step()`` at ``fps`` (0 = as fast as possible) until quit or a stop condition."""
         fps = self.cfg.ui.fps if fps is None else fps
         n = 0
+        pacer = FramePacer(fps)
         while not self.quit_requested:
             self.step()
             n += 1
@@ -642,8 +664,7 @@ class KioskApp:
                 break
             if until is not None and until(self):
                 break
-            if fps and self._pg_clock is not None:
-                self._pg_clock.tick(fps)
+            pacer.wait()
         return 0
 
     # -- one frame ---------------------------------------------------------------------

@@ -43,7 +43,9 @@ class Sounds:
     """Shutter sound and speech; every method is safe to call without audio."""
 
     def __init__(self, *, shutter: bool = True, speak: bool = False, voice: str = "en",
-                 speech_rate: int = 150) -> None:
+                 speech_rate: int = 150, wav_out: str | None = None) -> None:
+        """``wav_out``: write speech to this WAV file instead of the speakers."""
+        self.wav_out = wav_out
         self.shutter_enabled = shutter
         self.speak_enabled = speak
         self.voice = voice
@@ -92,8 +94,11 @@ class Sounds:
             return
         self.stop_speaking()
         try:
+            cmd = [self.tts, "-v", self.voice, "-s", str(self.speech_rate)]
+            if self.wav_out:
+                cmd += ["-w", self.wav_out]
             self._speaker = subprocess.Popen(
-                [self.tts, "-v", self.voice, "-s", str(self.speech_rate), text],
+                [*cmd, text],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL)
             self._last_text = text

@@ -1,0 +1,85 @@
+"""The kiosk with a hybrid camera: preview from a replayed video, the photo from
+libgphoto2's real virtual DSLR. The photo on disk must be the DSLR's own JPEG bytes.
+
+``VCAMERADIR`` must be set before ``gphoto2`` is imported, so the session runs in a
+subprocess: this file run as a script (``python tests/test_kiosk_hybrid.py VIDEO OUT``)
+drives the app and prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_hybrid_photo_is_the_dslrs_own_bytes(tmp_path: Path, media: Path) -> None:
+    vcam = tmp_path / "vcam"
+    vcam.mkdir()
+    shutil.copy(media / "single_face.jpg", vcam / "portrait.jpg")
+    env = {**os.environ, "VCAMERADIR": str(vcam), "SDL_VIDEODRIVER": "dummy",
+           "SDL_AUDIODRIVER": "dummy"}
+    proc = subprocess.run([sys.executable, __file__, str(media / "single_face.mp4"),
+                           str(tmp_path / "out")], env=env, cwd=ROOT, capture_output=True,
+                          text=True, timeout=90)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    r = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert r["history"][-3:] == ["capture", "review", "done"]
+    photo = Path(r["path"])
+    assert photo.suffix == ".jpg"
+    want = hashlib.md5((vcam / "portrait.jpg").read_bytes()).hexdigest()
+    assert hashlib.md5(photo.read_bytes()).hexdigest() == want  # untouched DSLR bytes
+    side = json.loads(photo.with_suffix(".json").read_text())
+    assert side["camera"] == "Nikon DSC D750" and side["kept"] is True
+    assert side["source"].startswith("hybrid:")
+    assert side["metrics"] is not None  # the metrics of the moment the shutter fired
+
+
+def _session(video: str, out: str) -> dict:
+    sys.path.insert(0, str(ROOT))
+    import pygame
+
+    from kiosk.app import KioskApp
+    from kiosk.config import load_config
+    from kiosk.input import post
+    from kiosk.states import Event, Kind, State
+
+    cfg = load_config()
+    cfg.ui.shutter_sound = False
+    cfg.camera.watchdog.backoff_initial_s = 0.2
+    app = KioskApp(cfg, source_spec=f"hybrid:replay:{video}+gphoto2", out_dir=Path(out),
+                   windowed=True, size=(960, 540), preset="linkedin")
+    app.start()
+
+    def drive(state: State, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while app.machine.state is not state:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"stuck in {app.machine.state}: {app.machine.history}")
+            app.step()
+            time.sleep(0.01)
+
+    try:
+        drive(State.WELCOME)
+        post(Event(Kind.START))
+        drive(State.COACHING)
+        post(Event(Kind.SHUTTER))
+        drive(State.REVIEW)
+        shot = app.machine.ctx.shot
+        post(Event(Kind.KEEP))
+        drive(State.DONE)
+        return {"path": shot.path, "history": [s.value for s in app.machine.history]}
+    finally:
+        app.close()
+        pygame.quit()
+
+
+if __name__ == "__main__":
+    print(json.dumps(_session(sys.argv[1], sys.argv[2])))
