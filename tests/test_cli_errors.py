@@ -32,6 +32,7 @@ class Case:
     argv: list[str]
     mentions: tuple[str, ...]  # every one of these appears in the error line
     code: int | None = None    # expected exit code (None: any non-zero)
+    lines: int = 1             # stderr lines (a batch command adds a summary line)
 
 
 def _cases(tmp: Path) -> dict[str, Case]:
@@ -87,11 +88,14 @@ def _cases(tmp: Path) -> dict[str, Case]:
         "run-headless-config-broken": Case(["run", "--headless", "--source", rp, "--preset",
                                             "linkedin", "--config", str(broken)],
                                            ("broken.yaml:2", "fps"), 2),
-        # analyze: a missing photo, an unknown preset
-        # TODO(analyze): enable when the analyze command lands
-        # "analyze-missing-photo": Case(["analyze", str(missing / "me.jpg")], ("me.jpg",), None),
-        # "analyze-preset": Case(["analyze", str(PHOTO), "--preset", "glamour"],
-        #                        ("glamour",), None),
+        # analyze: a missing photo, an unknown preset, a missing preset folder
+        "analyze-missing-photo": Case(["analyze", str(missing / "me.jpg")],
+                                      ("me.jpg", "not found"), None, lines=2),
+        "analyze-preset": Case(["analyze", str(PHOTO), "--preset", "glamour"],
+                               ("unknown preset", "glamour"), None),
+        "analyze-preset-dir": Case(["analyze", str(PHOTO), "--preset", "linkedin",
+                                    "--preset-dir", str(missing)],
+                                   ("--preset-dir", "missing"), 2),
     }
 
 
@@ -140,7 +144,9 @@ def test_bad_input_is_one_line_and_a_non_zero_exit(name: str, results, tmp_path)
     if case.code is not None:
         assert proc.returncode == case.code, (proc.returncode, err)
     lines = err.splitlines()
-    assert len(lines) == 1, err
+    assert len(lines) == case.lines, err
+    assert all(line.startswith("headshot-kiosk") or line.startswith("invalid:")
+               for line in lines), err
     for word in case.mentions:
         assert word in lines[0], (word, lines[0])
 
@@ -186,7 +192,7 @@ def test_offline_with_no_models_fails_in_one_line_without_touching_the_network(
                            "linkedin", "--out", str(tmp_path / "out")],
         "bench": ["--offline", "bench", "--source", rp, "--frames", "5"],
         "soak": ["--offline", "soak", "--source", rp, "--minutes", "0.1"],
-        # "analyze": ["--offline", "analyze", str(PHOTO)],  # TODO(analyze): when it lands
+        "analyze": ["--offline", "analyze", str(PHOTO)],
     }
     with ThreadPoolExecutor(max_workers=4) as pool:
         procs = {k: pool.submit(_run, argv, env) for k, argv in commands.items()}

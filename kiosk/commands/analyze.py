@@ -143,6 +143,9 @@ def _preset(name: str, dirs: list[Path]):
     from coaching.yamlconfig import ConfigError
     from kiosk.cli import UsageError
 
+    for d in dirs:  # a mistyped folder would otherwise be skipped without a word
+        if not Path(d).exists():
+            raise UsageError(f"--preset-dir {d}: no such file or folder")
     try:
         return resolve_preset(name, dirs)
     except (ConfigError, UnknownPreset) as exc:
