@@ -692,11 +692,14 @@ class KioskApp:
             self.render_errors += 1
             self.machine.fail(exc)
             self._draw_failsafe(now)
-        pygame.display.flip()
-        self.stats.tick(time.monotonic())
-        self._health(now)
-        session = self.booth.session
-        self.booth.retention.tick(now, [session.folder] if session is not None else [])
+        try:
+            pygame.display.flip()
+            self.stats.tick(time.monotonic())
+            self._health(now)
+            session = self.booth.session
+            self.booth.retention.tick(now, [session.folder] if session is not None else [])
+        except Exception:  # noqa: BLE001 - bookkeeping must never stop the kiosk
+            log.exception("after-frame bookkeeping failed")
         return self.machine.state
 
     def _draw_failsafe(self, now: float) -> None:
