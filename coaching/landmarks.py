@@ -20,9 +20,12 @@ MediaPipe changes those internals, the public API is used instead (same numbers)
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import logging
+import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -167,6 +170,29 @@ class _Clock:
         return ts
 
 
+_OPEN: weakref.WeakSet[_Task] = weakref.WeakSet()
+
+
+def _close_forgotten() -> None:
+    """Safety net: a landmarker still open at exit is closed while MediaPipe's worker
+    threads still run (its own finaliser, later, prints a traceback instead)."""
+    for task in list(_OPEN):
+        inner = task._task
+        try:
+            task.close()
+        except Exception:  # noqa: BLE001 - exiting anyway: just keep it quiet
+            if inner is not None and hasattr(inner, "_handle"):
+                inner._handle = None
+
+
+# MediaPipe runs its C calls on a ThreadPoolExecutor, which Python shuts down in the
+# threading module's exit hooks, BEFORE atexit handlers: register there when possible.
+try:
+    threading._register_atexit(_close_forgotten)  # type: ignore[attr-defined]
+except (AttributeError, RuntimeError):  # pragma: no cover - other Pythons
+    atexit.register(_close_forgotten)
+
+
 class _Task:
     """Common life cycle: silenced creation and first inference, explicit close."""
 
@@ -179,6 +205,7 @@ class _Task:
         self._clock = _Clock()
         self._warm = False
         self._task = None
+        _OPEN.add(self)
 
     @property
     def _running_mode(self) -> vision.RunningMode:
@@ -200,7 +227,9 @@ class _Task:
         raise NotImplementedError
 
     def close(self) -> None:
+        """Release the landmarker (idempotent)."""
         task, self._task = self._task, None
+        _OPEN.discard(self)
         if task is not None:
             with native_stderr_silenced():
                 task.close()

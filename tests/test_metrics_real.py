@@ -1,0 +1,299 @@
+"""The real models on real photos: signs, faces counted, bad input, accuracy floors.
+
+Floors are a little below what the full benchmark (benchmarks/accuracy.py) measures on
+these evenly spaced subsets, so noise does not fail CI but a regression does.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from coaching import geometry as g
+from coaching.landmarks import FaceTracker, Observation, PhotoAnalyzer, PoseTracker
+from coaching.metrics import Metrics, compute_metrics
+from coaching.settings import AnalysisSettings
+
+SETTINGS = AnalysisSettings()
+
+
+def load(path: Path) -> np.ndarray:
+    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    assert bgr is not None, path
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    with PhotoAnalyzer(pose="full") as a:
+        yield a
+
+
+@pytest.fixture(scope="module")
+def face_only():
+    with PhotoAnalyzer(pose=None) as a:
+        yield a
+
+
+def measure(a: PhotoAnalyzer, path: Path) -> tuple[Observation, Metrics]:
+    rgb = load(path)
+    obs = a.analyze(rgb)
+    return obs, compute_metrics(obs, rgb, SETTINGS)
+
+
+def genki_labels(eval_dir: Path) -> list[dict]:
+    with open(eval_dir / "genki4k-dev" / "labels.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:  # GENKI's signs are ours (../shared/eval/README.md); radians
+        for k in ("yaw", "pitch", "roll"):
+            r[k] = math.degrees(float(r[f"{k}_rad"]))
+        r["path"] = eval_dir / "genki4k-dev" / r["file"]
+    return rows
+
+
+def evenly(rows: list, n: int) -> list:
+    idx = np.linspace(0, len(rows) - 1, n).round().astype(int)
+    return [rows[i] for i in idx]
+
+
+# --------------------------------------------------------------------------- signs
+
+
+@pytest.mark.parametrize("key", ["yaw", "roll"])
+def test_signs_on_clearly_turned_and_tilted_genki_faces(face_only, eval_dir, key) -> None:
+    rows = sorted(genki_labels(eval_dir), key=lambda r: r[key])
+    extremes = rows[:4] + rows[-4:]  # most negative and most positive labels
+    for r in extremes:
+        _, m = measure(face_only, r["path"])
+        ours = getattr(m, f"{key}_deg")
+        assert ours is not None and np.sign(ours) == np.sign(r[key]), (r["file"], r[key], ours)
+
+
+def test_pitch_sign_on_clearly_nodding_genki_faces(face_only, eval_dir) -> None:
+    """GENKI's pitch zero sits ~7 deg below ours (its labels read a level face +7), so
+    its extremes, not its sign near zero, tell chin up from chin down."""
+    rows = sorted(genki_labels(eval_dir), key=lambda r: r["pitch"])
+    downs = [measure(face_only, r["path"])[1].pitch_deg for r in rows[:4]]
+    ups = [measure(face_only, r["path"])[1].pitch_deg for r in rows[-4:]]
+    assert all(p is not None and p < -5 for p in downs), downs
+    assert all(p is not None and p > 5 for p in ups), ups
+
+
+def test_aflw_large_turns_have_our_sign(face_only, eval_dir) -> None:
+    base = eval_dir / "aflw2000-sample"
+    # AFLW: yaw > 0 = nose toward image LEFT; ours is the opposite.
+    _, m = measure(face_only, base / "image00251.jpg")  # AFLW -54.7: face to image right
+    _, m2 = measure(face_only, base / "image00475.jpg")  # AFLW +65.6: face to image left
+    assert m.yaw_deg is not None and m.yaw_deg > 25
+    assert m2.yaw_deg is not None and m2.yaw_deg < -25
+
+
+def test_mirror_flips_yaw_and_roll(face_only, media) -> None:
+    rgb = load(media / "45-m7-di-ph.jpg")  # turned to his right: face toward image left
+    a = compute_metrics(face_only.analyze(rgb), rgb, SETTINGS)
+    flipped = np.ascontiguousarray(rgb[:, ::-1])
+    b = compute_metrics(face_only.analyze(flipped), flipped, SETTINGS)
+    assert a.yaw_deg < -25 and b.yaw_deg > 25
+    assert a.yaw_deg == pytest.approx(-b.yaw_deg, abs=4)
+    assert a.roll_deg == pytest.approx(-b.roll_deg, abs=2)
+    assert a.pitch_deg == pytest.approx(b.pitch_deg, abs=3)
+
+
+def test_rotated_photo_reads_as_roll(face_only, media) -> None:
+    rgb = load(media / "single_face.jpg")
+    h, w = rgb.shape[:2]
+    base = compute_metrics(face_only.analyze(rgb), rgb, SETTINGS).roll_deg
+    # cv2 angle > 0 rotates counter-clockwise in the image; we want clockwise = +roll
+    rot = cv2.warpAffine(rgb, cv2.getRotationMatrix2D((w / 2, h / 2), -15, 1.0), (w, h),
+                         borderMode=cv2.BORDER_REPLICATE)
+    tilted = compute_metrics(face_only.analyze(rot), rot, SETTINGS).roll_deg
+    assert tilted - base == pytest.approx(15, abs=2)
+
+
+def test_smile_teeth_and_neutral(analyzer, media, eval_dir) -> None:
+    _, m = measure(analyzer, media / "single_face.jpg")  # broad smile with teeth
+    assert m.smiling and m.teeth_visible and m.smile > 0.6
+    yale = eval_dir / "yalefaces" / "png"
+    _, happy = measure(analyzer, yale / "subject02_happy.png")
+    _, normal = measure(analyzer, yale / "subject02_normal.png")
+    assert happy.smiling and not normal.smiling
+    assert normal.mouth_open is False and normal.teeth_visible is False
+    _, surprised = measure(analyzer, media / "0-f1-su-ph.jpg")
+    assert surprised.mouth_open is True and not surprised.smiling
+
+
+def test_shoulders_on_a_head_and_shoulders_photo(analyzer, media, eval_dir) -> None:
+    _, m = measure(analyzer, media / "single_face.jpg")
+    # His left shoulder (image right) sits lower in the frame.
+    assert m.shoulder_tilt_deg is not None and m.shoulder_tilt_deg < -3
+    assert m.shoulder_turn_deg is not None and abs(m.shoulder_turn_deg) < 20
+    # Yale crops cut at the collar: the pose model guesses shoulders below the frame.
+    _, y = measure(analyzer, eval_dir / "yalefaces" / "png" / "subject01_normal.png")
+    assert y.shoulder_turn_deg is None and y.shoulder_tilt_deg is None
+
+
+def test_eyes_closed_and_wink(face_only, eval_dir) -> None:
+    cew = eval_dir / "cew-closed-dev" / "files"
+    closed = sorted(cew.iterdir())[:6]
+    results = [measure(face_only, p)[1].eyes_closed for p in closed]
+    assert sum(bool(r) for r in results) >= 5, results
+    yale = eval_dir / "yalefaces" / "png"
+    _, open_ = measure(face_only, yale / "subject01_normal.png")
+    assert open_.eyes_closed is False and open_.eye_open_left > 0.7
+    _, sleepy = measure(face_only, yale / "subject03_sleepy.png")
+    assert sleepy.eyes_closed is True
+    # subject05 winks with his own left eye (image right)
+    _, wink = measure(face_only, yale / "subject05_wink.png")
+    assert wink.eye_open_left < wink.eye_open_right
+
+
+def test_multi_face_photo_has_five_faces(analyzer, media) -> None:
+    obs, m = measure(analyzer, media / "multi_face.jpg")
+    assert m.faces == 5
+    areas = [np.ptp(f.landmarks[:, 0]) * np.ptp(f.landmarks[:, 1]) for f in obs.faces]
+    assert areas == sorted(areas, reverse=True)  # largest first
+
+
+def test_framing_numbers_are_sane(analyzer, media) -> None:
+    _, m = measure(analyzer, media / "single_face.jpg")
+    assert 0.4 < m.head_height < 0.7
+    assert 0.3 < m.eye_line < 0.55
+    assert abs(m.face_center_x) < 0.1
+    assert 0.0 < m.headroom < m.eye_line
+    assert 60 < m.eye_distance_px < 100
+    assert m.sharpness > 50 and 0.3 < m.exposure < 0.8
+    assert m.clipped_dark < 0.05 and m.clipped_bright < 0.05
+    assert abs(m.light_balance) < 0.2
+
+
+# --------------------------------------------------------------------------- no face / bad
+
+
+def test_face_less_frames_give_null_metrics(analyzer, media) -> None:
+    cap = cv2.VideoCapture(str(media / "no_face.mp4"))
+    cap.set(cv2.CAP_PROP_POS_FRAMES, 40)
+    ok, bgr = cap.read()
+    cap.release()
+    assert ok
+    for rgb in (cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), np.full((300, 400, 3), 127, np.uint8)):
+        m = compute_metrics(analyzer.analyze(rgb), rgb, SETTINGS)
+        assert m.faces == 0
+        assert all(v is None for k, v in m.to_dict().items() if k != "faces")
+
+
+def test_bad_arrays_are_refused(analyzer) -> None:
+    for bad in (np.zeros((0, 0, 3), np.uint8), np.zeros((10, 10), np.uint8),
+                np.zeros((10, 10, 3), np.float32)):
+        with pytest.raises(ValueError):
+            analyzer.analyze(bad)
+
+
+# --------------------------------------------------------------------------- video mode
+
+
+def test_video_mode_tolerates_repeated_and_backward_timestamps(media) -> None:
+    cap = cv2.VideoCapture(str(media / "single_face.mp4"))
+    frames = []
+    while len(frames) < 6:
+        ok, bgr = cap.read()
+        assert ok
+        frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+    cap.release()
+    with FaceTracker("video") as ft, PoseTracker("video") as pt:
+        for ts, rgb in zip([0, 33, 33, 20, 66, None], frames, strict=True):
+            faces = ft.detect(rgb, ts)
+            assert len(faces) == 1
+            assert faces[0].landmarks.shape == (478, 3) and faces[0].matrix.shape == (4, 4)
+            assert len(faces[0].blendshapes) == 52
+            pose = pt.detect(rgb, ts)
+            assert pose is not None and pose.landmarks.shape == (33, 5)
+            assert pose.world.shape == (33, 3)
+    with pytest.raises(RuntimeError):
+        ft.detect(frames[0])  # closed
+
+
+def test_fast_result_path_equals_public_api(media) -> None:
+    rgb = load(media / "single_face.jpg")
+    with FaceTracker("image", max_faces=2) as ft, PoseTracker("image") as pt:
+        fast_f, fast_p = ft.detect(rgb), pt.detect(rgb)
+        ft._fast = pt._fast = False
+        slow_f, slow_p = ft.detect(rgb), pt.detect(rgb)
+    np.testing.assert_allclose(fast_f[0].landmarks, slow_f[0].landmarks, atol=1e-6)
+    np.testing.assert_allclose(fast_f[0].matrix, slow_f[0].matrix, atol=1e-6)
+    assert fast_f[0].blendshapes == pytest.approx(slow_f[0].blendshapes, abs=1e-6)
+    np.testing.assert_allclose(fast_p.landmarks, slow_p.landmarks, atol=1e-6)
+    np.testing.assert_allclose(fast_p.world, slow_p.world, atol=1e-6)
+
+
+def test_nothing_printed_when_landmarkers_are_left_open(tmp_path) -> None:
+    """Native log lines are silenced and a forgotten landmarker is closed at exit
+    without MediaPipe's finaliser traceback."""
+    code = ("import numpy as np\n"
+            "from coaching.landmarks import PhotoAnalyzer, FaceTracker\n"
+            "a = PhotoAnalyzer(); a.analyze(np.zeros((240, 320, 3), np.uint8))\n"
+            "f = FaceTracker('video'); f.detect(np.zeros((240, 320, 3), np.uint8))\n"
+            "print('ok')\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "ok"
+    assert r.stderr == ""
+
+
+# --------------------------------------------------------------------------- accuracy floors
+
+
+def test_accuracy_floors_on_genki_subset(face_only, eval_dir) -> None:
+    rows = evenly(genki_labels(eval_dir), 150)
+    err = {"yaw": [], "pitch": [], "roll": []}
+    smile_ok, closed = [], []
+    found = 0
+    for r in rows:
+        _, m = measure(face_only, r["path"])
+        if not m.faces:
+            continue
+        found += 1
+        for k in err:
+            err[k].append(getattr(m, f"{k}_deg") - r[k])
+        smile_ok.append(bool(m.smiling) == (r["smile"] == "1"))
+        closed.append(bool(m.eyes_closed))
+    assert found / len(rows) >= 0.98
+    yaw_mae = np.mean(np.abs(err["yaw"]))
+    roll_mae = np.mean(np.abs(err["roll"]))
+    pitch = np.array(err["pitch"])
+    pitch_mae_aligned = np.mean(np.abs(pitch - np.median(pitch)))
+    assert yaw_mae <= YAW_MAE_MAX, yaw_mae
+    assert roll_mae <= ROLL_MAE_MAX, roll_mae
+    assert pitch_mae_aligned <= PITCH_MAE_ALIGNED_MAX, pitch_mae_aligned
+    assert np.mean(smile_ok) >= SMILE_ACC_MIN, np.mean(smile_ok)
+    assert np.mean(closed) <= GENKI_FALSE_CLOSED_MAX, np.mean(closed)
+
+
+def test_eyes_closed_recall_floor_on_cew_subset(face_only, eval_dir) -> None:
+    with open(eval_dir / "cew-closed-dev" / "labels.csv", newline="") as fh:
+        rows = evenly(list(csv.DictReader(fh)), 60)
+    hits = [bool(measure(face_only, eval_dir / "cew-closed-dev" / r["file"])[1].eyes_closed)
+            for r in rows]
+    assert np.mean(hits) >= CEW_RECALL_MIN, np.mean(hits)
+
+
+# Measured on these subsets: yaw MAE 2.65, roll 0.93, pitch (zero aligned) 4.53, smile
+# 94.0 %, GENKI false-closed 7.3 %, CEW recall 91.7 %. Floors a little beyond.
+YAW_MAE_MAX = 3.2
+ROLL_MAE_MAX = 1.2
+PITCH_MAE_ALIGNED_MAX = 5.2
+SMILE_ACC_MIN = 0.91
+GENKI_FALSE_CLOSED_MAX = 0.10
+CEW_RECALL_MIN = 0.85
+
+
+def test_geometry_landmark_sets_are_consistent() -> None:
+    assert len(set(g.RIGID_IDX.tolist())) == len(g.RIGID_IDX)
+    assert g.RIGID_IDX.max() < 468
