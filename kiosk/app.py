@@ -870,9 +870,15 @@ class KioskApp:
             hi = "…" if rng.max is None else f"{rng.max:g}"
             side = {"either": " (either side)", "left": " (left)", "right": " (right)"}.get(
                 rng.side or "", "")
-            rows.append(OperatorRow(name, _label(name), f"{lo} – {hi}{side}",
-                                    _fmt(getattr(metrics, name, None)), in_range.get(name),
-                                    adjustable=True))
+            value = getattr(metrics, name, None)
+            label = _label(name)
+            baseline = getattr(state, "baseline", None)
+            if name == "smile":  # judged above the sitter's own neutral face
+                label = "Smile (above neutral)"
+                if value is not None and baseline is not None:
+                    value = value - baseline.smile
+            rows.append(OperatorRow(name, label, f"{lo} – {hi}{side}", _fmt(value),
+                                    in_range.get(name), adjustable=True))
         def negate(v: Any) -> Any:
             return None if v is None else not v
 

@@ -54,7 +54,7 @@ def draw(r: Renderer, v: View) -> list[Button]:
     holding = cv.status == "hold"
     if pm is not None:
         if v.guide is not None:
-            _guide(r, pm, v.guide, holding)
+            _guide(r, pm, v.guide, v.guide.ok or holding)
         if holding:
             pygame.draw.rect(r.surface, Theme.GOOD, pm.rect, max(6, int(1.2 * r.u)))
     buttons: list[Button] = []
