@@ -50,7 +50,8 @@ def annotate(rgb: np.ndarray, obs: Observation, metrics: Metrics,
         cv2.line(img, _pt(a), _pt(b), _SHOULDER, 2 * thick, cv2.LINE_AA)
         for p in (a, b):
             cv2.circle(img, _pt(p), 4 * thick, _SHOULDER, -1, cv2.LINE_AA)
-    _text_block(img, [*summary_lines(metrics), *extra_lines], unit)
+    right = metrics.face_center_x is not None and metrics.face_center_x < 0
+    _text_block(img, [*summary_lines(metrics), *extra_lines], unit, right=right)
     return img
 
 
@@ -139,7 +140,9 @@ def _guides(img: np.ndarray, m: Metrics, unit: float, thick: int) -> None:
         cv2.line(img, (int(cx), int(top)), (int(cx), int(bottom)), (255, 220, 0), thick)
 
 
-def _text_block(img: np.ndarray, lines: Sequence[str], unit: float) -> None:
+def _text_block(img: np.ndarray, lines: Sequence[str], unit: float, right: bool = False
+                ) -> None:
+    """The numbers in a darkened box in a top corner (the one away from the face)."""
     if not lines:
         return
     font = cv2.FONT_HERSHEY_SIMPLEX
@@ -150,8 +153,9 @@ def _text_block(img: np.ndarray, lines: Sequence[str], unit: float) -> None:
     bw = max(s[0] for s in sizes) + int(12 * unit)
     bh = line_h * len(lines) + int(8 * unit)
     bw, bh = min(bw, img.shape[1]), min(bh, img.shape[0])
-    region = img[:bh, :bw]
+    x0 = img.shape[1] - bw if right else 0
+    region = img[:bh, x0:x0 + bw]
     region[:] = (region * 0.4).astype(np.uint8)
     for i, s in enumerate(lines):
         y = int(6 * unit) + line_h * (i + 1) - int(4 * unit)
-        cv2.putText(img, s, (int(6 * unit), y), font, scale, _TEXT, th, cv2.LINE_AA)
+        cv2.putText(img, s, (x0 + int(6 * unit), y), font, scale, _TEXT, th, cv2.LINE_AA)
