@@ -76,6 +76,8 @@ EXTRA_ROWS = ("faces", "blink", "eye_open_left", "eye_open_right", "gaze_x", "sh
 #: Chooser order: the most asked-for uses first; other (user) presets follow by title.
 PRESET_ORDER = ("linkedin", "corporate", "passport", "medical", "academic", "speaker",
                 "residency", "acting-commercial", "acting-theatrical")
+#: The operator overlay closes (and locks) after this long without operator input.
+OPERATOR_IDLE_S = 120.0
 #: A person counts as present when a face was seen this recently (seconds).
 PRESENT_S = 2.0
 
@@ -620,6 +622,7 @@ class KioskApp:
 
         self.health = HealthMonitor(self.out_dir, clock=self.clock)
         self._last_spoken = ""
+        self._operator_input_at = self.clock()
         self.render_errors = 0
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -684,6 +687,7 @@ class KioskApp:
                     break
             self.machine.columns = choose_screen.columns(self.surface.get_size(),
                                                          len(self.machine.ctx.presets))
+            self._operator_timeout(now)
             self.machine.tick()
             self._speak()
             view = self.build_view(now)
@@ -765,7 +769,20 @@ class KioskApp:
         self.machine.handle(ev)
 
     # -- operator ----------------------------------------------------------------------
+    def _operator_timeout(self, now: float) -> None:
+        """While the overlay is up the booth is not idle; left alone for
+        ``OPERATOR_IDLE_S`` it closes (and locks), so no guest finds it open."""
+        op = self.operator
+        if not op.visible:
+            self._operator_input_at = now
+            return
+        self.machine.ctx.last_activity = now
+        if now - self._operator_input_at > OPERATOR_IDLE_S:
+            log.info("operator overlay closed after %.0f s without input", OPERATOR_IDLE_S)
+            op.close()
+
     def _operator_key(self, e: pygame.event.Event, now: float) -> None:
+        self._operator_input_at = now
         op = self.operator
         if op.mode is Mode.PIN:
             if e.unicode and e.unicode.isdigit():
@@ -799,6 +816,7 @@ class KioskApp:
             self.operator.close()
 
     def _operator_action(self, data: str, now: float) -> None:
+        self._operator_input_at = now
         op = self.operator
         if data.startswith("digit:"):
             op.type_digit(data[6:], now)

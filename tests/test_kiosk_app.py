@@ -351,8 +351,12 @@ def test_long_press_in_the_corner_opens_the_pad_and_windowed_close_quits(make_ap
     clock.advance(app.cfg.ui.long_press_s + 0.1)
     app.step()
     assert app.operator.mode.value == "pin"
-    key(pygame.K_ESCAPE)
+    clock.advance(60)
     app.step()
+    assert app.operator.visible and app.machine.state is State.WELCOME
+    clock.advance(61)  # left alone for two minutes: the overlay closes by itself
+    app.step()
+    assert not app.operator.visible
     pygame.event.post(pygame.event.Event(pygame.QUIT))
     app.step()
     assert app.quit_requested  # --windowed is a developer's window: close works
