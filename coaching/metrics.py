@@ -35,7 +35,8 @@ How each number is made (:func:`compute_metrics`; constants in ``analysis:``):
 - gaze: iris centre (468/473) relative to the middle of the eye corners, in eye
   widths (x > 0 toward image right, y > 0 up; minus ``gaze_y_offset``, where the
   iris of an eye looking straight ahead sits); ``looking_at_camera`` = head angle
-  plus eye-in-head angle within ``gaze_tolerance_deg``.
+  plus eye-in-head angle (an eyeball of radius 0.4 eye widths) within
+  ``gaze_tolerance_deg`` sideways and 1.5 x that up/down.
 - framing: head height = 2 x (eye midpoint to chin) / frame height; eye line and
   headroom (the top of the head, estimated one eye-to-chin distance above the eyes)
   from the top as fractions of the height; ``face_center_x`` -0.5..0.5 of the
@@ -254,7 +255,10 @@ def _gaze(m: Metrics, px: np.ndarray, s: AnalysisSettings) -> None:
         return
     ex = math.degrees(math.asin(min(max(m.gaze_x * _EYE_WIDTH_OVER_RADIUS, -1.0), 1.0)))
     ey = math.degrees(math.asin(min(max(m.gaze_y * _EYE_WIDTH_OVER_RADIUS, -1.0), 1.0)))
-    m.looking_at_camera = math.hypot(m.yaw_deg + ex, m.pitch_deg + ey) <= s.gaze_tolerance_deg
+    # Vertically the iris reading is weak (the lids move with the gaze; on GENKI and Yale
+    # adding it to the pitch widens the spread), so that side gets 1.5 x the tolerance.
+    m.looking_at_camera = (abs(m.yaw_deg + ex) <= s.gaze_tolerance_deg
+                           and abs(m.pitch_deg + ey) <= 1.5 * s.gaze_tolerance_deg)
 
 
 def _framing(m: Metrics, px: np.ndarray, w: int, h: int) -> None:
