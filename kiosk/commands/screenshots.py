@@ -136,7 +136,8 @@ def _shoot(cfg, spec: str, presets: dict, preset: str, tmp: Path, out: Path,
         app.start()
         app.step()
         save("loading")
-        if not drive(state_is(State.WELCOME), 15, settle=5):
+        if not drive(lambda: app.machine.state is State.WELCOME
+                     and app.booth.latest_frame() is not None, 15, settle=5):
             return written
         save("welcome")
         post(Event(Kind.START))
