@@ -140,3 +140,11 @@ def test_unknown_config_key_is_refused(capsys, media, tmp_path: Path) -> None:
     cfg.write_text("analysis:\n  smile_treshold: 0.3\n")
     rc, _, err = run(capsys, "--config", str(cfg), str(media / "single_face.jpg"))
     assert rc == 2 and "smile_treshold" in err
+
+
+def test_missing_model_offline_is_one_line(capsys, media, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("HEADSHOT_KIOSK_MODELS", str(tmp_path / "no-models"))
+    rc = main(["--offline", "analyze", str(media / "single_face.jpg")])
+    _, err = capsys.readouterr()
+    assert rc == 1
+    assert len(err.strip().splitlines()) == 1 and "face_landmarker.task" in err
