@@ -464,6 +464,7 @@ class Pipeline:
         self._dropped = 0
         self._restarts = 0
         self._seq = 0
+        self._stats_cache: tuple[float, float, PipelineStats] | None = None
         self._face_loaded = False
         self._pose_loaded = False
 
@@ -575,6 +576,19 @@ class Pipeline:
         return len(self._pose_meter.window(None, since))
 
     def stats(self, window_s: float | None = 2.0) -> PipelineStats:
+        """Current figures. Cheap enough to call every rendered frame: a windowed
+        answer is reused for 0.2 s."""
+        now = time.monotonic()
+        cached = self._stats_cache
+        if window_s is not None and cached is not None and cached[0] == window_s \
+                and now - cached[1] < 0.2:
+            return cached[2]
+        st = self._compute_stats(window_s)
+        if window_s is not None:
+            self._stats_cache = (window_s, now, st)
+        return st
+
+    def _compute_stats(self, window_s: float | None) -> PipelineStats:
         frames = self._frames_meter.window(window_s)
         poses = self._pose_meter.window(window_s)
         lat = [e[1] for e in frames]

