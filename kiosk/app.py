@@ -202,10 +202,32 @@ class Booth:
         else:
             from coaching.pipeline import Pipeline
 
+            kw: dict[str, Any] = {}
+            if self.offline:  # --offline: models must already be there, never downloaded
+                kw = self._offline_factories()
             self.pipeline = Pipeline(src, preset, analysis=self.cfg.analysis,
-                                     coach=self.cfg.coach, settings=self.cfg.pipeline)
+                                     coach=self.cfg.coach, settings=self.cfg.pipeline, **kw)
         self.pipeline.set_auto_shutter(False)
         self.pipeline.start()
+
+    def _offline_factories(self) -> dict[str, Any]:
+        from coaching.landmarks import FaceTracker, PoseTracker
+        from coaching.pipeline import CoachingStep
+        from coaching.quiet import native_stderr_silenced
+
+        a = self.cfg.analysis
+
+        def step() -> CoachingStep:
+            with native_stderr_silenced():
+                face = FaceTracker("video", max_faces=a.max_faces, offline=True)
+            return CoachingStep(self.current_preset(), a, self.cfg.coach, face_tracker=face,
+                                pose_max_age_s=self.cfg.pipeline.pose_max_age_s)
+
+        def pose() -> Any:
+            with native_stderr_silenced():
+                return PoseTracker("video", variant=a.pose_model, offline=True)
+
+        return {"step_factory": step, "pose_factory": pose}
 
     # -- camera ------------------------------------------------------------------------
     @property
@@ -616,7 +638,6 @@ class KioskApp:
         self.surface: pygame.Surface | None = None
         self.renderer: Renderer | None = None
         self.mapper: InputMapper | None = None
-        self._pg_clock: pygame.time.Clock | None = None
         self._t0 = self.clock()
         from kiosk.health import HealthMonitor
 
@@ -643,7 +664,6 @@ class KioskApp:
                 pass
         self.renderer = Renderer(self.surface)
         self.mapper = InputMapper(self.surface.get_size(), long_press_s=self.cfg.ui.long_press_s)
-        self._pg_clock = pygame.time.Clock()
         self.booth.start()
         self.machine.start()
         log.info("kiosk started: %dx%d %s, source %s, saving to %s", *self.surface.get_size(),
