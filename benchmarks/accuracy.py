@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from coaching import landmarks as _landmarks_module  # noqa: E402
 from coaching.landmarks import Observation, PhotoAnalyzer  # noqa: E402
-from coaching.metrics import Metrics, compute_metrics  # noqa: E402
+from coaching.metrics import Metrics, compute_metrics, eyes_closed_threshold  # noqa: E402
 from coaching.settings import AnalysisSettings  # noqa: E402
 
 DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
@@ -317,13 +317,14 @@ def fit(data: dict[str, tuple[list[Item], list[Observation | None]]],
                              (smile[b] >= t) == (lab[b] == 1))), 4)})
         out["smile_threshold"] = fits
     if "cew" in data and "genki" in data:
-        closure = {}
+        closure, width = {}, {}
         for name in ("cew", "genki"):
             items, obs = data[name]
+            found = [o for o in obs if o is not None and o.faces]
             closure[name] = np.array([
                 1 - (m.eye_open_left + m.eye_open_right) / 2
-                for m in (compute_metrics(o, None, settings) for o in obs
-                          if o is not None and o.faces)])
+                for m in (compute_metrics(o, None, settings) for o in found)])
+            width[name] = np.array([_eye_width_px(o) for o in found])
         t95 = float(np.percentile(closure["cew"], 5))
         grid = np.round(np.arange(0.2, 0.95, 0.005), 3)
         rows = [(float(t), float(np.mean(closure["cew"] > t)),
@@ -337,6 +338,95 @@ def fit(data: dict[str, tuple[list[Item], list[Observation | None]]],
                 "threshold": best[0], "recall": round(best[1], 4),
                 "false_closed": round(best[2], 4)},
         }
+        out["eyes_size_rule"] = _fit_eyes_size_rule(closure, width, settings)
+    if "genki" in data:
+        out["smile_models"] = _fit_smile_models(data["genki"], settings)
+    return out
+
+
+def _fit_eyes_size_rule(closure: dict[str, np.ndarray], width: dict[str, np.ndarray],
+                        settings: AnalysisSettings) -> dict[str, Any]:
+    """``eyes_small_px`` and ``eyes_closed_threshold_small`` (the threshold for wide eyes
+    stays): the pair with the largest CEW recall minus GENKI false-closed on one half,
+    reported on the other half, then on everything."""
+    grid = [(float(n), float(t)) for n in range(12, 34, 2)
+            for t in np.round(np.arange(settings.eyes_closed_threshold, 0.86, 0.01), 2)]
+
+    def rates(n: float, t: float, sel: slice) -> tuple[float, float]:
+        s = settings.model_copy(update={"eyes_small_px": n, "eyes_closed_threshold_small": t})
+        r = []
+        for name in ("cew", "genki"):
+            thr = np.array([eyes_closed_threshold(w, s) for w in width[name][sel]])
+            r.append(float(np.mean(closure[name][sel] > thr)))
+        return r[0], r[1]
+
+    def best(sel: slice) -> tuple[float, float]:
+        return max(grid, key=lambda p: (round(np.subtract(*rates(*p, sel)), 4), p[0]))
+
+    out: dict[str, Any] = {"halves": []}
+    for a, b in ((slice(0, None, 2), slice(1, None, 2)), (slice(1, None, 2), slice(0, None, 2))):
+        n, t = best(a)
+        rec, fc = rates(n, t, b)
+        out["halves"].append({"eyes_small_px": n, "eyes_closed_threshold_small": t,
+                              "other_half_cew_recall": round(rec, 4),
+                              "other_half_genki_false_closed": round(fc, 4)})
+    n, t = best(slice(None))
+    rec, fc = rates(n, t, slice(None))
+    out["all"] = {"eyes_small_px": n, "eyes_closed_threshold_small": t,
+                  "cew_recall": round(rec, 4), "genki_false_closed": round(fc, 4)}
+    return out
+
+
+def _logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3) -> np.ndarray:
+    """Weights (bias first) of an L2-regularised logistic regression, by Newton steps."""
+    mu, sd = x.mean(0), x.std(0) + 1e-9
+    z = np.c_[np.ones(len(x)), (x - mu) / sd]
+    w = np.zeros(z.shape[1])
+    reg = l2 * len(x) * np.diag([0.0] + [1.0] * x.shape[1])
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-z @ w))
+        step = np.linalg.solve(z.T @ (z * (p * (1 - p))[:, None]) + reg,
+                               z.T @ (p - y) + reg @ w)
+        w -= step
+        if np.abs(step).max() < 1e-9:
+            break
+    return np.r_[w[0] - (mu / sd) @ w[1:], w[1:] / sd]
+
+
+def _smile_features(o: Observation) -> list[float]:
+    """Smile blendshape mean, mouth-corner lift above the lip centre (inter-iris units,
+    along the eye line), cheekSquint mean, jawOpen, mouthStretch mean."""
+    bs = o.faces[0].blendshapes
+    px = o.faces[0].landmarks[:, :2] * (o.width, o.height)
+    d = px[473] - px[468]
+    ied = float(np.linalg.norm(d)) or 1.0
+    down = np.array([-d[1], d[0]]) / ied
+    centre = (px[13] + px[14]) / 2
+    lift = float(centre @ down - (px[61] @ down + px[291] @ down) / 2) / ied
+    mean = lambda k: (bs[k + "Left"] + bs[k + "Right"]) / 2  # noqa: E731
+    return [mean("mouthSmile"), lift, mean("cheekSquint"), bs["jawOpen"], mean("mouthStretch")]
+
+
+def _fit_smile_models(genki: tuple[list[Item], list[Observation | None]],
+                      settings: AnalysisSettings) -> dict[str, Any]:
+    """Cross-validated GENKI smile accuracy (fit on one half, score the other) of one
+    threshold vs logistic models over interpretable features: whether a model earns its
+    place over ``smile_threshold``."""
+    items, obs = genki
+    pairs = [(it, o) for it, o in zip(items, obs, strict=True) if o is not None and o.faces]
+    x = np.array([_smile_features(o) for _, o in pairs])
+    y = np.array([it.labels["smile"] for it, _ in pairs], float)
+    models = {"threshold on smile": [0], "logistic smile+lift+cheek": [0, 1, 2],
+              "logistic all five": [0, 1, 2, 3, 4]}
+    out: dict[str, Any] = {}
+    for name, cols in models.items():
+        accs = []
+        for a, b in ((slice(0, None, 2), slice(1, None, 2)),
+                     (slice(1, None, 2), slice(0, None, 2))):
+            w = _logistic(x[a][:, cols], y[a])
+            pred = w[0] + x[b][:, cols] @ w[1:] >= 0
+            accs.append(round(float(np.mean(pred == (y[b] == 1))), 4))
+        out[name] = {"other_half_accuracy": accs, "mean": round(float(np.mean(accs)), 4)}
     return out
 
 

@@ -31,7 +31,8 @@ How each number is made (:func:`compute_metrics`; constants in ``analysis:``):
 - eye openness (0 shut .. 1 normally open) = a blend of the eye aspect ratio
   (corrected for the head turn, scaled between ``eye_ear_closed`` and
   ``eye_ear_open``) and 1 - the eyeBlink blendshape (``eye_ear_weight``);
-  ``eyes_closed`` = 1 - mean openness > ``eyes_closed_threshold``.
+  ``eyes_closed`` = 1 - mean openness > ``eyes_closed_threshold``, a threshold that
+  rises for eyes under ``eyes_small_px`` wide (:func:`eyes_closed_threshold`).
 - gaze: iris centre (468/473) relative to the middle of the eye corners, in eye
   widths (x > 0 toward image right, y > 0 up; minus ``gaze_y_offset``, where the
   iris of an eye looking straight ahead sits); ``looking_at_camera`` = head angle
@@ -244,7 +245,25 @@ def _eyes(m: Metrics, face: FaceObservation, px: np.ndarray, s: AnalysisSettings
     m.eye_open_left, m.eye_open_right = opens
     if blinks:
         m.blink = sum(blinks) / len(blinks)
-    m.eyes_closed = 1.0 - (opens[0] + opens[1]) / 2 > s.eyes_closed_threshold
+    m.eyes_closed = 1.0 - (opens[0] + opens[1]) / 2 > eyes_closed_threshold(_eye_width(px), s)
+
+
+def _eye_width(px: np.ndarray) -> float:
+    """Mean corner-to-corner width of the two eyes in image pixels."""
+    return float((np.linalg.norm(px[g.LEFT_EYE[0], :2] - px[g.LEFT_EYE[3], :2])
+                  + np.linalg.norm(px[g.RIGHT_EYE[0], :2] - px[g.RIGHT_EYE[3], :2])) / 2)
+
+
+def eyes_closed_threshold(eye_width_px: float, s: AnalysisSettings) -> float:
+    """Closure above which eyes read closed, for eyes this wide. A tiny eye's landmark fit
+    drifts toward "closed" (blurred lids, few pixels), so below ``eyes_small_px`` more
+    evidence is needed: the threshold rises linearly to ``eyes_closed_threshold_small``
+    at half that width. Wider eyes (any webcam or DSLR headshot) use the plain one."""
+    n = s.eyes_small_px
+    if n <= 0 or eye_width_px >= n:
+        return s.eyes_closed_threshold
+    k = min((n - eye_width_px) / (n / 2), 1.0)
+    return s.eyes_closed_threshold + k * (s.eyes_closed_threshold_small - s.eyes_closed_threshold)
 
 
 def _gaze(m: Metrics, px: np.ndarray, s: AnalysisSettings) -> None:

@@ -29,6 +29,13 @@ class AnalysisSettings(_Section):
     eyes_closed_threshold: float = Field(
         0.49, ge=0, le=1, description="eye-closure score (1 - mean eye openness) above which "
                                      "'eyes_closed'")
+    eyes_small_px: float = Field(
+        20.0, ge=0, le=500, description="eyes narrower than this (mean corner-to-corner width, "
+                                        "image px) need more evidence to read closed: a tiny "
+                                        "eye's landmark fit drifts toward 'closed'")
+    eyes_closed_threshold_small: float = Field(
+        0.65, ge=0, le=1, description="closure threshold for eyes half eyes_small_px wide or "
+                                      "less; linear from eyes_closed_threshold in between")
     shoulder_min_visibility: float = Field(
         0.6, ge=0, le=1, description="pose visibility below which shoulders are unknown")
     shoulder_turn_offset_deg: float = Field(
