@@ -101,6 +101,7 @@ class SoakResult:
     load_avg: tuple[float, float, float] | None = None
     cpu_count: int | None = None
     failures: list[str] = field(default_factory=list)
+    interrupted: bool = False          # stopped early with Ctrl-C
 
     @property
     def ok(self) -> bool:
@@ -221,46 +222,51 @@ def run_soak(source: Any, preset: Any, cfg: Any, opts: SoakOptions, *,
         say(f"soak: {res.source}, preset {res.preset}, {opts.minutes:g} min "
             f"(warm-up {res.warmup_s:g} s), shutter every {opts.capture_every_s:g} s, "
             f"new session every {opts.session_every_s:g} s, saving to {opts.out_dir}")
-        while True:
-            now = time.monotonic()
-            el = now - t0
-            if el >= total_s:
-                break
-            if pipe.error:
-                raise SoakError(pipe.error)
-            if now >= next_sample:
-                samples.append((el, _rss_mb()))
-                next_sample += 1.0
-            if now >= next_press:
-                pipe.press_shutter()
-                next_press += opts.capture_every_s
-            for result in pipe.captures():
-                shot = result.shot
-                counts[shot.reason] = counts.get(shot.reason, 0) + 1
-                _save(session, shot, res, written, getattr(source, "name", ""))
-            if now - session_t >= opts.session_every_s:
-                _end(session, res)
-                pipe.reset_session()
-                session = store.start(res.preset, source=res.source,
-                                      camera=getattr(source, "name", ""))
-                res.sessions += 1
-                session_t = now
-            if now >= next_report:
-                next_report += opts.report_every_s
-                st = pipe.stats(opts.report_every_s)
-                rss = samples[-1][1] if samples else _rss_mb()
-                res.rss_series.append((el, rss))
-                say(f"{_fmt_t(el)}  rss {rss:7.1f} MB  coach {st.fps:5.1f} fps  "
-                    f"dropped {st.dropped:6d}  captures {len(written):4d}  "
-                    f"max gap {watcher.max_gap:5.2f} s  stalls {watcher.stalls}"
-                    + ("  (warm-up)" if el < res.warmup_s else ""))
-            time.sleep(0.05)
+        interrupted = False
+        try:
+            while True:
+                now = time.monotonic()
+                el = now - t0
+                if el >= total_s:
+                    break
+                if pipe.error:
+                    raise SoakError(pipe.error)
+                if now >= next_sample:
+                    samples.append((el, _rss_mb()))
+                    next_sample += 1.0
+                if now >= next_press:
+                    pipe.press_shutter()
+                    next_press += opts.capture_every_s
+                for result in pipe.captures():
+                    shot = result.shot
+                    counts[shot.reason] = counts.get(shot.reason, 0) + 1
+                    _save(session, shot, res, written, getattr(source, "name", ""))
+                if now - session_t >= opts.session_every_s:
+                    _end(session, res)
+                    pipe.reset_session()
+                    session = store.start(res.preset, source=res.source,
+                                          camera=getattr(source, "name", ""))
+                    res.sessions += 1
+                    session_t = now
+                if now >= next_report:
+                    next_report += opts.report_every_s
+                    st = pipe.stats(opts.report_every_s)
+                    rss = samples[-1][1] if samples else _rss_mb()
+                    res.rss_series.append((el, rss))
+                    say(f"{_fmt_t(el)}  rss {rss:7.1f} MB  coach {st.fps:5.1f} fps  "
+                        f"dropped {st.dropped:6d}  captures {len(written):4d}  "
+                        f"max gap {watcher.max_gap:5.2f} s  stalls {watcher.stalls}"
+                        + ("  (warm-up)" if el < res.warmup_s else ""))
+                time.sleep(0.05)
+        except KeyboardInterrupt:  # Ctrl-C: stop early, still report what was measured
+            interrupted = True
         # captures fired in the last moments
         time.sleep(0.2)
         for result in pipe.captures():
             counts[result.shot.reason] = counts.get(result.shot.reason, 0) + 1
             _save(session, result.shot, res, written, getattr(source, "name", ""))
         stats = pipe.stats(None)
+        res.interrupted = interrupted
         res.seconds = time.monotonic() - t0
         res.frames = stats.frames - frames0
         res.fps = res.frames / res.seconds if res.seconds > 0 else 0.0
@@ -391,6 +397,8 @@ def verify_captures(out_dir: Path, written: list[tuple[Path, Path, bool | None]]
 
 def _judge(res: SoakResult, opts: SoakOptions) -> None:
     f = res.failures
+    if res.interrupted:
+        f.append(f"interrupted after {res.seconds / 60:.1f} of {opts.minutes:g} min")
     if math.isnan(res.rss_growth_pct):
         f.append("RSS growth not measured (run too short for the warm-up)")
     elif res.rss_growth_pct >= opts.max_growth_pct:

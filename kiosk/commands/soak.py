@@ -72,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.cli import UsageError
     from kiosk.config import load_config
     from kiosk.soak import SoakError, SoakOptions, run_soak
+    from kiosk.storage import StorageError
 
     spec = args.source
     if not spec.startswith("replay:") or not spec[len("replay:"):].strip():
@@ -108,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     echo = None if args.json else (lambda line: print(line, flush=True))
     try:
         res = run_soak(source, preset, cfg, opts, source_label=f"replay:{path}", echo=echo)
-    except (SoakError, ModelError, CameraError) as exc:
+    except (SoakError, ModelError, CameraError, StorageError) as exc:
         print(f"headshot-kiosk: soak: {exc}", file=sys.stderr)
         return 1
     finally:
@@ -126,7 +127,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"memory: RSS {res.rss_first_mb:.1f} MB (median of the first {res.window_s:.0f} s "
           f"after a {res.warmup_s:g} s warm-up) -> {res.rss_last_mb:.1f} MB (last "
           f"{res.window_s:.0f} s): {res.rss_growth_pct:+.2f}%; peak {res.rss_peak_mb:.1f} MB")
-    print(f"stalls: longest gap between results {res.max_stall_s:.2f} s, "
+    at = "" if res.worst_stall_at_s is None else \
+        f" (at {int(res.worst_stall_at_s // 60)}:{int(res.worst_stall_at_s % 60):02d})"
+    print(f"stalls: longest gap between results {res.max_stall_s:.3f} s{at}, "
           f"{res.stalls} over 1 s; p99 gap {res.result_gap_p99_ms:.0f} ms")
     print(f"captures: {res.captures_fired} fired ({res.captures_auto} auto, "
           f"{res.captures_manual} manual) in {res.sessions} sessions; "
