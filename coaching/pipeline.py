@@ -16,7 +16,9 @@ Three layers, one code path:
   (``pose_min_hz``..``pose_max_hz``) on the newest frame, so the two models use
   both cores (MediaPipe's ctypes calls release the GIL). Models load in the
   background: ``start()`` returns at once and ``ready`` is set when the first
-  frame can be coached. A worker that raises is logged and restarted.
+  frame can be coached. A frame on which a model or the coach raises is logged,
+  counted and skipped; a worker failing on several frames in a row (or dying) is
+  restarted with freshly loaded models, with backoff.
 
 Timestamps: every VIDEO-mode landmarker gets its own :class:`VideoClock`, which
 keeps them strictly increasing (in ms) for the landmarker's whole life, even when
@@ -46,6 +48,9 @@ if TYPE_CHECKING:  # the model wrappers are imported only when a step is built
     from coaching.settings import AnalysisSettings, CoachSettings
 
 log = logging.getLogger(__name__)
+
+#: A worker that fails on this many frames in a row is restarted with fresh models.
+MAX_CONSECUTIVE_FAILURES = 3
 
 T = TypeVar("T")
 
@@ -346,7 +351,9 @@ class PipelineStats:
 
     Rates and percentiles cover the last ``window_s`` seconds (all results since
     :meth:`Pipeline.reset_stats` when ``window_s`` is None). ``dropped`` counts
-    source frames the analysis thread never saw (it was busy with an older one).
+    source frames the analysis thread never saw (it was busy with an older one);
+    ``errors`` frames skipped because a model or the coach raised; ``restarts``
+    workers rebuilt (after ``MAX_CONSECUTIVE_FAILURES`` in a row).
     """
 
     ready: bool
@@ -360,6 +367,8 @@ class PipelineStats:
     pose_target_hz: float
     pose_frames: int
     restarts: int
+    errors: int
+    source_errors: int
     face_ms: float
     pose_ms: float
 
@@ -463,6 +472,8 @@ class Pipeline:
         self._pose_meter = _Meter(2048)
         self._dropped = 0
         self._restarts = 0
+        self._errors = 0
+        self._source_errors = 0
         self._seq = 0
         self._stats_cache: tuple[float, float, PipelineStats] | None = None
         self._face_loaded = False
@@ -599,6 +610,7 @@ class Pipeline:
             latency_p50_ms=percentile(lat, 50), latency_p95_ms=percentile(lat, 95),
             pose_hz=_Meter.rate(poses, window_s), pose_target_hz=self._pose_hz,
             pose_frames=self._pose_meter.count, restarts=self._restarts,
+            errors=self._errors, source_errors=self._source_errors,
             face_ms=sum(e[2] for e in frames) / len(frames) if frames else math.nan,
             pose_ms=sum(e[2] for e in poses) / len(poses) if poses else math.nan)
 
@@ -651,6 +663,7 @@ class Pipeline:
         pose_version = 0
         window_start = time.monotonic()
         idle = 0.0
+        failures = 0
         self.ready.set()
         while not self._stop.is_set():
             with self._lock:
@@ -665,11 +678,17 @@ class Pipeline:
             if reset:
                 step.reset()
             t_wait = time.monotonic()
-            frame = source.wait_frame(last_index, timeout=0.1)
+            try:
+                frame = source.wait_frame(last_index, timeout=0.1)
+                newest = source.latest_frame(-1) if frame is None else None
+            except Exception as exc:  # the camera's watchdog deals with it; keep the models
+                self._source_errors += 1
+                log.debug("pipeline: reading the source failed: %s", exc)
+                self._stop.wait(0.1)
+                continue
             waited = time.monotonic() - t_wait
             idle += waited
             if frame is None:
-                newest = source.latest_frame(-1)
                 if newest is not None and newest.index < last_index:
                     last_index = -1  # the source reopened and counts from 0 again
                 elif waited < 0.005:  # an ended or closed source answers at once: don't spin
@@ -687,18 +706,38 @@ class Pipeline:
                 self._manual.clear()
                 step.press_shutter()
             step.set_auto_shutter(self._auto)
-            result = step.process(frame, pose)
+            try:
+                result = step.process(frame, pose)
+            except Exception as exc:
+                failures = self._frame_failed("analysis", exc, failures)
+                continue
+            failures = 0
             self._seq = result.seq
             self._results.put(result)
             self._frames_meter.add(result.latency_ms, result.face_ms)
             if self._on_result is not None:
-                self._on_result(result)
+                try:
+                    self._on_result(result)
+                except Exception:
+                    log.exception("pipeline: the on_result callback failed")
             if result.shot is not None:
                 self._captures.put(result)
             now = time.monotonic()
             if now - window_start >= 1.0:
                 self._adapt_pose_rate(idle / (now - window_start))
                 window_start, idle = now, 0.0
+
+    def _frame_failed(self, worker: str, exc: Exception, failures: int) -> int:
+        """One frame failed: count and log it; raise (restarting the worker with fresh
+        models) after ``MAX_CONSECUTIVE_FAILURES`` in a row."""
+        self._errors += 1
+        failures += 1
+        log.warning("pipeline: %s of a frame failed (%s: %s); frame skipped", worker,
+                    type(exc).__name__, exc)
+        log.debug("pipeline: %s traceback", worker, exc_info=True)
+        if failures >= MAX_CONSECUTIVE_FAILURES:
+            raise RuntimeError(f"{failures} frames in a row failed, last: {exc}") from exc
+        return failures
 
     def _adapt_pose_rate(self, idle_fraction: float) -> None:
         """More pose when the face thread waits for frames, less when it is saturated."""
@@ -725,6 +764,7 @@ class Pipeline:
         version = 0
         next_due = 0.0
         max_w = self.settings.pose_max_width
+        failures = 0
         while not self._stop.is_set():
             wait = next_due - time.monotonic()
             if wait > 0 and self._stop.wait(wait):
@@ -738,7 +778,12 @@ class Pipeline:
             rgb = frame.image
             if max_w and frame.width > max_w:
                 rgb = _downscale(rgb, max_w)
-            pose = tracker.detect(rgb, clock.stamp(frame_time(frame)))
+            try:
+                pose = tracker.detect(rgb, clock.stamp(frame_time(frame)))
+            except Exception as exc:
+                failures = self._frame_failed("pose", exc, failures)
+                continue
+            failures = 0
             ms = (time.perf_counter() - t0) * 1000.0
             self._pose_out.put(PoseResult(pose, frame.index, frame_time(frame), ms))
             self._pose_meter.add(0.0, ms)

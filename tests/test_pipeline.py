@@ -132,17 +132,19 @@ def test_pipeline_on_a_real_replay_in_order_with_drops_counted(media, preset) ->
 
 
 class FakeFlakyFace:
-    """A face tracker that raises on its ``fail_at``-th call (a native fault)."""
+    """A face tracker that raises on chosen calls (a native fault), counted over all
+    instances."""
 
     calls = 0
+    label = "face"
 
-    def __init__(self, real, fail_at: int) -> None:
-        self.real, self.fail_at = real, fail_at
+    def __init__(self, real, fail_on: set[int]) -> None:
+        self.real, self.fail_on = real, fail_on
 
     def detect(self, rgb, timestamp_ms=None):
-        FakeFlakyFace.calls += 1
-        if FakeFlakyFace.calls == self.fail_at:
-            raise RuntimeError("injected face-model fault")
+        type(self).calls += 1
+        if type(self).calls in self.fail_on:
+            raise RuntimeError(f"injected {self.label}-model fault")
         return self.real.detect(rgb, timestamp_ms)
 
     def close(self) -> None:
@@ -150,44 +152,58 @@ class FakeFlakyFace:
 
 
 class FakeFlakyPose(FakeFlakyFace):
-    def detect(self, rgb, timestamp_ms=None):
-        FakeFlakyPose.calls += 1
-        if FakeFlakyPose.calls == self.fail_at:
-            raise RuntimeError("injected pose-model fault")
-        return self.real.detect(rgb, timestamp_ms)
+    calls = 0
+    label = "pose"
 
 
-def test_a_worker_that_raises_is_restarted(media, preset, caplog) -> None:
+def _run_flaky(media, preset, face_fail: set[int], pose_fail: set[int]):
     from coaching.landmarks import FaceTracker, PoseTracker
 
     FakeFlakyFace.calls = FakeFlakyPose.calls = 0
-    builds = {"step": 0}
+    builds = {"step": 0, "pose": 0}
 
     def step_factory() -> CoachingStep:
         builds["step"] += 1
-        return CoachingStep(preset, face_tracker=FakeFlakyFace(FaceTracker("video"), 5))
+        return CoachingStep(preset, face_tracker=FakeFlakyFace(FaceTracker("video"), face_fail))
+
+    def pose_factory():
+        builds["pose"] += 1
+        return FakeFlakyPose(PoseTracker("video"), pose_fail)
 
     src = ReplaySource(media / "single_face.mp4", realtime=True, loop=True, speed=2.0)
     results = []
     pipe = Pipeline(src, preset, settings=PipelineSettings(restart_backoff_s=0.05),
-                    step_factory=step_factory,
-                    pose_factory=lambda: FakeFlakyPose(PoseTracker("video"), 3),
+                    step_factory=step_factory, pose_factory=pose_factory,
                     on_result=results.append)
     with src, pipe:
         assert pipe.wait_ready(60), pipe.error
         deadline = time.monotonic() + 30
-        while (len(results) < 25 or pipe.stats(None).pose_frames < 5) \
+        while (len(results) < 25 or pipe.stats(None).pose_frames < 8) \
                 and time.monotonic() < deadline:
             time.sleep(0.05)
         stats = pipe.stats(None)
     assert _pipeline_threads() == []
-    assert stats.restarts == 2  # one face fault, one pose fault
-    assert builds["step"] == 2  # the analysis worker was rebuilt once
-    assert len(results) >= 25 and stats.pose_frames >= 5
+    assert len(results) >= 25 and stats.pose_frames >= 8
     seqs = [r.seq for r in results]
-    assert seqs == list(range(1, len(seqs) + 1))  # numbering carries over the restart
-    assert any("injected face-model fault" in r.getMessage() for r in caplog.records)
-    assert any("injected pose-model fault" in r.getMessage() for r in caplog.records)
+    assert seqs == list(range(1, len(seqs) + 1))  # numbering carries over a restart
+    return stats, builds
+
+
+def test_a_frame_that_raises_is_skipped_and_counted(media, preset, caplog) -> None:
+    stats, builds = _run_flaky(media, preset, face_fail={5}, pose_fail={3})
+    assert stats.errors == 2 and stats.restarts == 0
+    assert builds == {"step": 1, "pose": 1}  # the models were kept
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("injected face-model fault" in m for m in messages)
+    assert any("injected pose-model fault" in m for m in messages)
+
+
+def test_a_worker_that_keeps_failing_is_restarted_with_fresh_models(media, preset,
+                                                                    caplog) -> None:
+    stats, builds = _run_flaky(media, preset, face_fail={5, 6, 7}, pose_fail={3, 4, 5})
+    assert stats.restarts == 2 and stats.errors == 6
+    assert builds == {"step": 2, "pose": 2}
+    assert any("restarting" in r.getMessage() for r in caplog.records)
 
 
 def test_a_model_that_cannot_load_is_reported_not_retried(media, preset) -> None:
