@@ -13,7 +13,7 @@ from collections import deque
 
 import numpy as np
 
-from camera.base import Frame
+from camera.base import CameraError, Frame, SourceState, SourceStats
 
 
 class FrameMailbox:
@@ -105,3 +105,28 @@ def decode_image(data: bytes) -> np.ndarray | None:
     if bgr is None:
         return None
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+class MailboxHealth:
+    """``state``, ``last_error`` and ``stats()`` for a source built on a FrameMailbox.
+
+    Put it before :class:`~camera.base.CameraSource` in the bases; the source keeps
+    ``_state``, ``_error``, ``_mailbox`` and (optionally) ``_errors`` up to date.
+    """
+
+    _state: SourceState
+    _error: CameraError | None
+    _mailbox: FrameMailbox
+    _errors: int = 0
+
+    @property
+    def state(self) -> SourceState:
+        return self._state
+
+    @property
+    def last_error(self) -> CameraError | None:
+        return self._error
+
+    def stats(self) -> SourceStats:
+        return SourceStats(frames=self._mailbox.frames, dropped=self._mailbox.dropped,
+                           fps=self._mailbox.fps, errors=self._errors)

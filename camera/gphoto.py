@@ -37,10 +37,9 @@ from camera.base import (
     Frame,
     LiveViewUnsupported,
     SourceState,
-    SourceStats,
     Still,
 )
-from camera.frames import FrameMailbox, decode_image
+from camera.frames import FrameMailbox, MailboxHealth, decode_image
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +192,7 @@ def _coerce(widget: Any, name: str, value: Any) -> Any:
     return str(value)
 
 
-class GPhotoSource(CameraSource):
+class GPhotoSource(MailboxHealth, CameraSource):
     """One tethered camera; ``live_view=False`` for a stills-only role (hybrid mode)."""
 
     def __init__(self, model_or_port: str | None = None, *, live_view: bool = True,
@@ -538,16 +537,3 @@ class GPhotoSource(CameraSource):
                  for (_, name), (_, payload) in zip(paths, files, strict=True)]
         log.info("gphoto2: still from %s: %s", self.name, ", ".join(sizes))
         return files
-
-    # -- health ------------------------------------------------------------------------------
-    @property
-    def state(self) -> SourceState:
-        return self._state
-
-    @property
-    def last_error(self) -> CameraError | None:
-        return self._error
-
-    def stats(self) -> SourceStats:
-        return SourceStats(frames=self._mailbox.frames, dropped=self._mailbox.dropped,
-                           fps=self._mailbox.fps, errors=self._errors)

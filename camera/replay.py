@@ -33,7 +33,7 @@ from camera.base import (
     SourceStats,
     Still,
 )
-from camera.frames import FrameMailbox, encode_jpeg
+from camera.frames import FrameMailbox, MailboxHealth, encode_jpeg
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def check_replay_path(path: str | Path) -> Path:
     return p
 
 
-class ReplaySource(CameraSource):
+class ReplaySource(MailboxHealth, CameraSource):
     """A video file or image folder delivered as camera frames (RGB)."""
 
     def __init__(self, path: str | Path, realtime: bool = True, loop: bool = False, *,
@@ -256,18 +256,9 @@ class ReplaySource(CameraSource):
                      image=frame.image, camera=self.name)
 
     # -- health ------------------------------------------------------------------------------
-    @property
-    def state(self) -> SourceState:
-        return self._state
-
-    @property
-    def last_error(self) -> CameraError | None:
-        return self._error
-
     def stats(self) -> SourceStats:
         if self.realtime:
-            return SourceStats(frames=self._mailbox.frames, dropped=self._mailbox.dropped,
-                               fps=self._mailbox.fps)
+            return super().stats()
         elapsed = time.monotonic() - self._started
         return SourceStats(frames=self._frames,
                            fps=self._frames / elapsed if elapsed > 0 else 0.0)

@@ -29,10 +29,9 @@ from camera.base import (
     CaptureTimeout,
     Frame,
     SourceState,
-    SourceStats,
     Still,
 )
-from camera.frames import FrameMailbox, encode_jpeg
+from camera.frames import FrameMailbox, MailboxHealth, encode_jpeg
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +54,7 @@ def _quiet_opencv() -> None:
         pass
 
 
-class WebcamSource(CameraSource):
+class WebcamSource(MailboxHealth, CameraSource):
     """A webcam (or a video file opened the same way)."""
 
     def __init__(self, device: int | str = 0, width: int | None = 1280,
@@ -221,16 +220,3 @@ class WebcamSource(CameraSource):
         image: np.ndarray = frame.image
         return Still(data=encode_jpeg(image, self.jpeg_quality), extension=".jpg", image=image,
                      camera=self.name)
-
-    # -- health ------------------------------------------------------------------------------
-    @property
-    def state(self) -> SourceState:
-        return self._state
-
-    @property
-    def last_error(self) -> CameraError | None:
-        return self._error
-
-    def stats(self) -> SourceStats:
-        return SourceStats(frames=self._mailbox.frames, dropped=self._mailbox.dropped,
-                           fps=self._mailbox.fps, errors=self._errors)
