@@ -69,8 +69,9 @@ class PipelineSettings(BaseModel):
     pose_max_age_s: float = Field(
         0.5, gt=0, le=5, description="a pose older than this is not used (shoulders unknown)")
     pose_max_width: int = Field(
-        0, ge=0, le=8192, description="downscale frames wider than this before the pose model "
-                                      "(0 = never; the model works at 256 px internally)")
+        640, ge=0, le=8192, description="downscale frames wider than this before the pose "
+                                        "model (0 = never; it works at 256 px internally, and "
+                                        "a 720p frame slows the face model on the other core)")
     restart_backoff_s: float = Field(
         0.5, gt=0, le=60, description="first wait before a crashed worker restarts (doubles, "
                                       "up to 10 s)")
@@ -240,7 +241,8 @@ class CoachingStep:
     def __init__(self, preset: Any, analysis: AnalysisSettings | None = None,
                  coach: CoachSettings | None = None, *, face_tracker: Any = None,
                  pose_tracker: Any = None, pose_every: int = 1,
-                 pose_max_age_s: float = 0.5, offline: bool = False) -> None:
+                 pose_max_age_s: float = 0.5, pose_max_width: int = 0,
+                 offline: bool = False) -> None:
         from coaching.landmarks import Observation
         from coaching.metrics import compute_metrics
         from coaching.settings import AnalysisSettings, CoachSettings
@@ -256,6 +258,7 @@ class CoachingStep:
         self.pose_tracker = pose_tracker
         self.pose_every = max(1, pose_every)
         self.pose_max_age_s = pose_max_age_s
+        self.pose_max_width = pose_max_width
         self._face_clock = VideoClock()
         self._pose_clock = VideoClock()
         self._latest_pose: PoseResult | None = None
@@ -293,11 +296,13 @@ class CoachingStep:
         self.shutter = Shutter(preset, self.coach_settings)
 
     # -- per frame ---------------------------------------------------------------------
-    def run_pose(self, frame: Frame, rgb: Any = None) -> PoseResult:
-        """Run this step's own pose tracker on ``frame`` (``rgb`` = a downscaled copy)."""
+    def run_pose(self, frame: Frame) -> PoseResult:
+        """Run this step's own pose tracker on ``frame`` (downscaled past ``pose_max_width``)."""
         t0 = time.perf_counter()
-        pose = self.pose_tracker.detect(frame.image if rgb is None else rgb,
-                                        self._pose_clock.stamp(frame_time(frame)))
+        rgb = frame.image
+        if self.pose_max_width and frame.width > self.pose_max_width:
+            rgb = _downscale(rgb, self.pose_max_width)
+        pose = self.pose_tracker.detect(rgb, self._pose_clock.stamp(frame_time(frame)))
         return PoseResult(pose, frame.index, frame_time(frame),
                           (time.perf_counter() - t0) * 1000.0)
 

@@ -79,7 +79,8 @@ def test_step_synchronous_with_its_own_pose_model(media, preset) -> None:
 
     step = CoachingStep(preset, AnalysisSettings(), CoachSettings(),
                         face_tracker=FaceTracker("video", max_faces=2),
-                        pose_tracker=PoseTracker("video"), pose_every=2)
+                        pose_tracker=PoseTracker("video"), pose_every=2,
+                        pose_max_width=320)  # the pose model sees a downscaled copy
     try:
         with ReplaySource(media / "single_face.mp4", realtime=False) as src:
             results = [step.process(f) for _, f in zip(range(12), src.iter_frames(),
@@ -90,6 +91,9 @@ def test_step_synchronous_with_its_own_pose_model(media, preset) -> None:
     assert all(r.metrics.faces == 1 for r in results)
     assert sum(r.pose_ms > 0 for r in results) == 6  # every 2nd frame
     assert all(r.pose_frame_index is not None for r in results)
+    # the pose came from a 320 px copy but its coordinates are the frame's (normalised)
+    assert all(r.metrics.shoulder_tilt_deg is not None for r in results)
+    assert all(abs(r.metrics.shoulder_tilt_deg) < 10 for r in results)
     assert results[-1].state.status in ("calibrating", "adjusting", "hold")
     assert all(r.latency_ms >= r.face_ms for r in results)
 
@@ -105,7 +109,8 @@ def test_pipeline_on_a_real_replay_in_order_with_drops_counted(media, preset) ->
     every frame, so it skips to the newest and counts the rest."""
     src = ReplaySource(media / "single_face.mp4", realtime=True, loop=True, speed=8.0)
     results = []
-    pipe = Pipeline(src, preset, settings=PipelineSettings(), on_result=results.append)
+    pipe = Pipeline(src, preset, settings=PipelineSettings(pose_max_width=320),
+                    on_result=results.append)
     pipe.start()  # returns at once: models load in the background
     assert pipe.wait_ready(60), pipe.error
     with src:

@@ -341,15 +341,17 @@ def run_pipeline(images: list, preset: Any, cfg: Any, frames: int, warmup: int,
 
 
 def run_naive(images: list, preset: Any, cfg: Any, frames: int, warmup: int,
-              offline: bool = False) -> dict[str, Any]:
-    """The naive loop: one thread, face then pose on every frame, same step code."""
+              offline: bool = False, pose_max_width: int = 0) -> dict[str, Any]:
+    """The naive loop: one thread, face then pose on every frame (full frames unless
+    ``pose_max_width``), then the same metrics/coach/shutter code."""
     from coaching.pipeline import CoachingStep, _default_pose_tracker
 
     source = PreloadedSource(images, 0.0)
     source.open()
     step = CoachingStep(preset, cfg.analysis, cfg.coach,
                         pose_tracker=_default_pose_tracker(cfg.analysis, offline), pose_every=1,
-                        pose_max_age_s=cfg.pipeline.pose_max_age_s, offline=offline)
+                        pose_max_age_s=cfg.pipeline.pose_max_age_s,
+                        pose_max_width=pose_max_width, offline=offline)
     latencies: list[float] = []
     face_ms: list[float] = []
     pose_ms: list[float] = []
