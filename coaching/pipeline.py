@@ -69,9 +69,9 @@ class PipelineSettings(BaseModel):
     pose_max_age_s: float = Field(
         0.5, gt=0, le=5, description="a pose older than this is not used (shoulders unknown)")
     pose_max_width: int = Field(
-        640, ge=0, le=8192, description="downscale frames wider than this before the pose "
-                                        "model (0 = never; it works at 256 px internally, and "
-                                        "a 720p frame slows the face model on the other core)")
+        0, ge=0, le=8192, description="downscale frames wider than this before the pose model "
+                                      "(0 = never; measured: no gain at 720p, its cost does "
+                                      "not depend on the input size)")
     restart_backoff_s: float = Field(
         0.5, gt=0, le=60, description="first wait before a crashed worker restarts (doubles, "
                                       "up to 10 s)")
