@@ -322,7 +322,7 @@ class CoachingStep:
         latest = self._latest_pose
         use_pose = latest is not None and abs(t - latest.frame_time) <= self.pose_max_age_s
         obs = self._observation(faces=faces, pose=latest.pose if use_pose else None,
-                          width=frame.width, height=frame.height)
+                                width=frame.width, height=frame.height)
         metrics = self._compute_metrics(obs, frame.image, self.analysis)
         state = self.coach.update(metrics, t)
         manual = self._manual.is_set()
