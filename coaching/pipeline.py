@@ -72,6 +72,10 @@ class PipelineSettings(BaseModel):
         0, ge=0, le=8192, description="downscale frames wider than this before the pose model "
                                       "(0 = never; measured: no gain at 720p, its cost does "
                                       "not depend on the input size)")
+    latency_target_ms: float = Field(
+        35.0, gt=0, le=1000, description="the pose rate rises above pose_min_hz only while the "
+                                         "p95 latency (frame read to coach decision) stays "
+                                         "under 3/4 of this, and falls when it is exceeded")
     restart_backoff_s: float = Field(
         0.5, gt=0, le=60, description="first wait before a crashed worker restarts (doubles, "
                                       "up to 10 s)")
@@ -472,7 +476,7 @@ class Pipeline:
         self._pending_preset: Any = None
         self._pending_reset = False
         self._source_changed = False
-        self._pose_hz = self.settings.pose_max_hz
+        self._pose_hz = self.settings.pose_min_hz
         self._frames_meter = _Meter()
         self._pose_meter = _Meter(2048)
         self._dropped = 0
@@ -668,6 +672,7 @@ class Pipeline:
         pose_version = 0
         window_start = time.monotonic()
         idle = 0.0
+        window_lat: list[float] = []
         failures = 0
         self.ready.set()
         while not self._stop.is_set():
@@ -727,10 +732,12 @@ class Pipeline:
                     log.exception("pipeline: the on_result callback failed")
             if result.shot is not None:
                 self._captures.put(result)
+            window_lat.append(result.latency_ms)
             now = time.monotonic()
             if now - window_start >= 1.0:
-                self._adapt_pose_rate(idle / (now - window_start))
+                self._adapt_pose_rate(idle / (now - window_start), percentile(window_lat, 95))
                 window_start, idle = now, 0.0
+                window_lat.clear()
 
     def _frame_failed(self, worker: str, exc: Exception, failures: int) -> int:
         """One frame failed: count and log it; raise (restarting the worker with fresh
@@ -744,14 +751,15 @@ class Pipeline:
             raise RuntimeError(f"{failures} frames in a row failed, last: {exc}") from exc
         return failures
 
-    def _adapt_pose_rate(self, idle_fraction: float) -> None:
-        """More pose when the face thread waits for frames, less when it is saturated."""
-        lo, hi = self.settings.pose_min_hz, max(self.settings.pose_min_hz,
-                                                self.settings.pose_max_hz)
-        if idle_fraction > 0.25:
-            self._pose_hz = min(hi, self._pose_hz + 2.0)
-        elif idle_fraction < 0.10:
+    def _adapt_pose_rate(self, idle_fraction: float, p95_ms: float) -> None:
+        """More pose while the face thread waits for frames and latency is low; back
+        to ``pose_min_hz`` when the face thread is saturated or latency too high."""
+        s = self.settings
+        lo, hi = s.pose_min_hz, max(s.pose_min_hz, s.pose_max_hz)
+        if idle_fraction < 0.10 or not p95_ms <= s.latency_target_ms:
             self._pose_hz = max(lo, self._pose_hz - 2.0)
+        elif idle_fraction > 0.25 and p95_ms < 0.75 * s.latency_target_ms:
+            self._pose_hz = min(hi, self._pose_hz + 1.0)
 
     def _pose_body(self) -> None:
         tracker = self._load("pose", self._pose_factory, self._pose_loaded)
