@@ -251,3 +251,19 @@ def test_manual_shutter_preset_switch_and_new_sitter(media, preset) -> None:
         assert later is not None and later.seq > shots[0].seq
         assert pipe.captures() == []
     assert _pipeline_threads() == []
+
+
+def test_pose_rate_adapts_to_idle_time_and_latency(preset) -> None:
+    pipe = Pipeline(None, preset, settings=PipelineSettings(pose_min_hz=15, pose_max_hz=20,
+                                                            latency_target_ms=40))
+    assert pipe.stats().pose_target_hz == 15  # starts at the minimum
+    for _ in range(10):  # a 30 fps camera, face thread idle half the time, low latency
+        pipe._adapt_pose_rate(0.5, 20.0)
+    assert pipe.stats(None).pose_target_hz == 20
+    pipe._adapt_pose_rate(0.5, 45.0)  # latency over the target: back off
+    assert pipe.stats(None).pose_target_hz == 18
+    for _ in range(10):  # saturated (frames always waiting): the minimum, never below
+        pipe._adapt_pose_rate(0.0, 20.0)
+    assert pipe.stats(None).pose_target_hz == 15
+    pipe._adapt_pose_rate(0.5, 35.0)  # idle but latency not comfortably low: hold
+    assert pipe.stats(None).pose_target_hz == 15
