@@ -131,9 +131,13 @@ def cache_dir() -> Path:
 
 
 def env_dir() -> Path | None:
-    """The folder named by ``$HEADSHOT_KIOSK_MODELS``, if the variable is set."""
+    """The folder named by ``$HEADSHOT_KIOSK_MODELS``, if the variable is set.
+
+    Made absolute (symlinks resolved), so a relative ``../shared/models`` means the
+    same folder in messages, listings and worker threads whatever happens later.
+    """
     value = os.environ.get(ENV_MODELS, "").strip()
-    return Path(value).expanduser() if value else None
+    return Path(value).expanduser().resolve() if value else None
 
 
 def spec_for(name: str) -> ModelSpec:
