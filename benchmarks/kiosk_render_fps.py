@@ -29,6 +29,7 @@ from pathlib import Path
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("HEADSHOT_KIOSK_MODELS", str(ROOT.parent / "shared" / "models"))
 
