@@ -28,12 +28,13 @@ def test_bench_json_reports_the_figures(media, capsys) -> None:
     assert r["frames_in_memory"] == 40 and r["restarts"] == 0
 
 
-def test_bench_text_output_and_resize(media, capsys) -> None:
+def test_bench_text_output_resize_and_repeat(media, capsys) -> None:
     code = main(["bench", "--source", f"replay:{media / 'single_face.mp4'}", "--frames", "10",
-                 "--warmup", "2", "--size", "320x180", "--max-preload", "5"])
+                 "--warmup", "2", "--size", "320x180", "--max-preload", "5", "--repeat", "2"])
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "at 320x180" in out and "5 frames decoded into memory" in out
+    assert "medians of 2 runs" in out and "run 1:" in out and "run 2:" in out
     assert "pipeline: 10 frames" in out and "latency p50" in out and "pose" in out
 
 

@@ -25,6 +25,7 @@ import argparse
 import json
 import math
 import resource
+import statistics
 import sys
 import threading
 import time
@@ -218,6 +219,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="untimed frames first (default 20)")
     p.add_argument("--max-preload", type=_positive, default=120, metavar="N",
                    help="distinct frames decoded into memory (default 120)")
+    p.add_argument("--repeat", type=_positive, default=1, metavar="K",
+                   help="run K times (pipeline and baseline alternating) and report medians; "
+                        "the machine's other load makes single runs noisy")
 
 
 # --------------------------------------------------------------------------- run
@@ -417,30 +421,53 @@ def run(args: argparse.Namespace) -> int:
         # fail fast, in one line, before anything is timed
         ensure_model("face", offline=args.offline)
         ensure_model(f"pose_{cfg.analysis.pose_model}", offline=args.offline)
-        pipe = run_pipeline(images, preset, cfg, args.frames, args.warmup, args.camera_fps,
-                            args.offline)
-        rss_mb = _peak_rss_mb()
-        base = (run_naive(images, preset, cfg, args.frames, args.warmup, args.offline)
-                if args.baseline else None)
+        pipes: list[dict[str, Any]] = []
+        bases: list[dict[str, Any]] = []
+        rss_mb = 0.0
+        for _ in range(args.repeat):
+            pipes.append(run_pipeline(images, preset, cfg, args.frames, args.warmup,
+                                      args.camera_fps, args.offline))
+            if not bases:  # the high-water mark before the baseline loads its own models
+                rss_mb = _peak_rss_mb()
+            if args.baseline:
+                bases.append(run_naive(images, preset, cfg, args.frames, args.warmup,
+                                       args.offline))
     except (BenchError, ModelError) as exc:
         print(f"headshot-kiosk: bench: {exc}", file=sys.stderr)
         return 1
-    out: dict[str, Any] = {**info, **pipe, "rss_mb": rss_mb}
+    pipe = _median(pipes)
+    base = _median(bases) if bases else None
+    out: dict[str, Any] = {**info, **pipe, "rss_mb": rss_mb, "repeat": args.repeat}
     if base is not None:
+        ratios = [p["fps"] / b["fps"] for p, b in zip(pipes, bases, strict=True) if b["fps"] > 0]
         out.update({"baseline_fps": base["fps"],
                     "baseline_latency_p50_ms": base["latency_p50_ms"],
                     "baseline_latency_p95_ms": base["latency_p95_ms"],
                     "baseline_cpu_percent": base["cpu_percent"],
                     "baseline_other_cpu_percent": base["other_cpu_percent"],
                     "baseline_face_ms": base["face_ms"], "baseline_pose_ms": base["pose_ms"],
-                    "speedup": pipe["fps"] / base["fps"] if base["fps"] > 0 else None})
+                    "speedup": statistics.median(ratios) if ratios else None})
+    if args.repeat > 1:
+        out["runs"] = [
+            {k: _round(v) for k, v in {
+                "fps": p["fps"], "latency_p95_ms": p["latency_p95_ms"],
+                "other_cpu_percent": p["other_cpu_percent"],
+                **({"baseline_fps": bases[i]["fps"],
+                    "speedup": p["fps"] / bases[i]["fps"]} if bases else {})}.items()}
+            for i, p in enumerate(pipes)]
     if args.json:
         print(json.dumps({k: _round(v) for k, v in out.items()}))
         return 0
     print(f"bench: {info['source']} at {w}x{h}, preset {preset.name}; {len(images)} frames "
           f"decoded into memory ({frames_mb:.0f} MB; decoding not timed), "
           + (f"served at {args.camera_fps:g} fps" if args.camera_fps else "served unpaced")
-          + f", {args.warmup} warm-up frames untimed")
+          + f", {args.warmup} warm-up frames untimed"
+          + (f"; medians of {args.repeat} runs" if args.repeat > 1 else ""))
+    for i, r in enumerate(out.get("runs", []), 1):
+        print(f"  run {i}: {r['fps']:.1f} fps, p95 {r['latency_p95_ms']:.1f} ms, other processes "
+              f"{r['other_cpu_percent']:.0f}% CPU"
+              + (f"; baseline {r['baseline_fps']:.1f} fps, speedup {r['speedup']:.2f}x"
+                 if "speedup" in r else ""))
     print(f"pipeline: {pipe['frames']} frames in {pipe['seconds']:.2f} s = {pipe['fps']:.1f} fps;"
           f" latency p50 {pipe['latency_p50_ms']:.1f} ms, p95 {pipe['latency_p95_ms']:.1f} ms "
           f"(read -> coach decision); pose {pipe['pose_hz']:.1f} Hz; "
@@ -455,6 +482,19 @@ def run(args: argparse.Namespace) -> int:
               f"CPU {base['cpu_percent']:.0f}% (other processes {base['other_cpu_percent']:.0f}%)")
         print(f"speedup: {out['speedup']:.2f}x")
     return 0
+
+
+def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per-key median of numeric figures over runs (other values from the first run)."""
+    out = dict(runs[0])
+    for key, value in runs[0].items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            vals = [r[key] for r in runs if isinstance(r.get(key), (int, float))
+                    and math.isfinite(r[key])]
+            if vals:
+                med = statistics.median(vals)
+                out[key] = round(med) if isinstance(value, int) else med
+    return out
 
 
 def _round(v: Any) -> Any:
