@@ -84,6 +84,11 @@ class WatchdogSettings(_Section):
     stall_timeout_s: float = Field(
         5.0, ge=0.2, le=120,
         description="a live source that delivers no frame for this long is reconnected")
+    min_fps: float = Field(
+        2.0, ge=0, le=60,
+        description="live view slower than this over slow_window_s is reconnected (0 = off)")
+    slow_window_s: float = Field(
+        10.0, ge=1, le=600, description="window over which min_fps is judged")
     max_attempts: int | None = Field(
         None, ge=1, le=100000,
         description="give up (state failed) after this many failed reconnects; null = never")

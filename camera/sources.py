@@ -165,5 +165,6 @@ def _watchdog(factory: Callable[[], CameraSource], name: str,
     bound = max(wd.still_call_timeout_s, settings.gphoto2.still_timeout_s + 10)
     return WatchdogSource(factory, name=name, backoff_initial=wd.backoff_initial_s,
                           backoff_max=wd.backoff_max_s, stall_timeout=wd.stall_timeout_s,
+                          min_fps=wd.min_fps, slow_window=wd.slow_window_s,
                           max_attempts=wd.max_attempts, wait_for_camera=wd.wait_for_camera,
                           still_call_timeout=bound)

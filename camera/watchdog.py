@@ -48,7 +48,8 @@ class WatchdogSource(CameraSource):
 
     def __init__(self, factory: Callable[[], CameraSource], *, name: str = "camera",
                  backoff_initial: float = 2.0, backoff_max: float = 20.0,
-                 stall_timeout: float = 5.0, max_attempts: int | None = None,
+                 stall_timeout: float = 5.0, min_fps: float = 0.0, slow_window: float = 10.0,
+                 max_attempts: int | None = None,
                  wait_for_camera: bool = False, still_call_timeout: float = 30.0,
                  still_retry_pause: float = 0.5, poll_interval: float = 0.05,
                  close_timeout: float = 5.0) -> None:
@@ -57,6 +58,10 @@ class WatchdogSource(CameraSource):
         self.backoff_initial = backoff_initial
         self.backoff_max = max(backoff_max, backoff_initial)
         self.stall_timeout = stall_timeout
+        # Live view that crawls (a USB hub or a camera in trouble) is as useless to a
+        # sitter as none: below min_fps over slow_window seconds = reconnect. 0 = off.
+        self.min_fps = min_fps
+        self.slow_window = slow_window
         self.max_attempts = max_attempts
         self.wait_for_camera = wait_for_camera
         self.still_call_timeout = still_call_timeout
@@ -88,6 +93,7 @@ class WatchdogSource(CameraSource):
         self._last_out: Frame | None = None
         self._progress_frames = -1
         self._progress_at = 0.0
+        self._rate_mark: tuple[float, int] | None = None  # (time, frames) a window ago
 
     # -- lifecycle ---------------------------------------------------------------------------
     @property
@@ -160,6 +166,7 @@ class WatchdogSource(CameraSource):
                     self._error = None
                     self._progress_frames = -1
                     self._progress_at = time.monotonic()
+                    self._rate_mark = None
                     self._attempts = 0
                     self._delay = self.backoff_initial
             if stale is not None:
@@ -264,6 +271,23 @@ class WatchdogSource(CameraSource):
             self._progress_at = now
         elif now - self._progress_at > self.stall_timeout:
             return f"{inner.name} sent no picture for {self.stall_timeout:g} s"
+        return self._crawl(inner.name, frames, now)
+
+    def _crawl(self, name: str, frames: int, now: float) -> str | None:
+        """A reason when live view ran below ``min_fps`` over the last ``slow_window`` s."""
+        if self.min_fps <= 0:
+            return None
+        if self._rate_mark is None:
+            self._rate_mark = (now, frames)
+            return None
+        since, frames_then = self._rate_mark
+        if now - since < self.slow_window:
+            return None
+        fps = (frames - frames_then) / (now - since)
+        self._rate_mark = (now, frames)
+        if fps < self.min_fps:
+            return (f"{name} live view slowed to {fps:.1f} fps "
+                    f"(below {self.min_fps:g} fps for {self.slow_window:g} s)")
         return None
 
     # -- frames ------------------------------------------------------------------------------

@@ -314,3 +314,32 @@ def test_live_view_unsupported_is_not_retried() -> None:
         wd.open()
     time.sleep(0.2)
     assert n["builds"] == 1 and wd.state == SourceState.FAILED
+
+
+def test_live_view_that_slows_to_a_crawl_is_reconnected(video: Path) -> None:
+    """A real replay at a twentieth of its speed (1.5 fps) plays the crawling live view."""
+    built: list[ReplaySource] = []
+
+    def factory() -> CameraSource:
+        built.append(ReplaySource(video, realtime=True, loop=True,
+                                  speed=0.05 if not built else 2.0))
+        return built[-1]
+
+    wd = _watchdog(factory, stall_timeout=3.0, min_fps=5.0, slow_window=0.6)
+    with wd:
+        deadline = time.monotonic() + 5
+        while wd.stats().reconnects < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert "live view slowed to" in wd.reconnect_reason
+        assert len(built) >= 2
+        first = wd.wait_frame(-1, 2.0)
+        assert first is not None
+        assert wd.wait_frame(first.index, 1.0) is not None  # the new connection runs at speed
+
+
+def test_normal_live_view_is_not_taken_for_a_crawl(video: Path) -> None:
+    wd = _watchdog(lambda: ReplaySource(video, realtime=True, loop=True, speed=1.0),
+                   min_fps=5.0, slow_window=0.5)
+    with wd:
+        time.sleep(1.6)
+        assert wd.stats().reconnects == 0
