@@ -223,7 +223,22 @@ class _Task:
         self._warm = True
         return out
 
-    def _run(self, image: mp.Image, ts: int | None) -> Any:  # pragma: no cover - abstract
+    _fast = False
+
+    def _run(self, image: mp.Image, ts: int | None) -> Any:
+        """The fast C-struct reader when this mediapipe build has it, else the public API."""
+        if self._fast:
+            try:
+                return self._run_fast(image, ts)
+            except (AttributeError, TypeError, ctypes.ArgumentError) as exc:
+                log.debug("fast result path unavailable (%s); using the public API", exc)
+                self._fast = False
+        return self._run_public(image, ts)
+
+    def _run_fast(self, image: mp.Image, ts: int | None) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _run_public(self, image: mp.Image, ts: int | None) -> Any:  # pragma: no cover
         raise NotImplementedError
 
     def close(self) -> None:
@@ -280,15 +295,6 @@ class FaceTracker(_Task):
         if len(faces) > 1:
             faces.sort(key=lambda f: -_area(f.landmarks, w, h))
         return faces
-
-    def _run(self, image: mp.Image, ts: int | None) -> list[FaceObservation]:
-        if self._fast:
-            try:
-                return self._run_fast(image, ts)
-            except (AttributeError, TypeError, ctypes.ArgumentError) as exc:
-                log.debug("fast result path unavailable (%s); using the public API", exc)
-                self._fast = False
-        return self._run_public(image, ts)
 
     def _run_public(self, image: mp.Image, ts: int | None) -> list[FaceObservation]:
         res = self._task.detect(image) if ts is None else self._task.detect_for_video(image, ts)
@@ -369,13 +375,7 @@ class PoseTracker(_Task):
             poses.sort(key=lambda p: -_area(p.landmarks[:, :3], w, h))
         return poses
 
-    def _run(self, image: mp.Image, ts: int | None) -> list[PoseObservation]:
-        if self._fast:
-            try:
-                return self._run_fast(image, ts)
-            except (AttributeError, TypeError, ctypes.ArgumentError) as exc:
-                log.debug("fast result path unavailable (%s); using the public API", exc)
-                self._fast = False
+    def _run_public(self, image: mp.Image, ts: int | None) -> list[PoseObservation]:
         res = self._task.detect(image) if ts is None else self._task.detect_for_video(image, ts)
         out = []
         for i, lms in enumerate(res.pose_landmarks):
