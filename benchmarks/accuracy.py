@@ -559,4 +559,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from coaching.models import ModelError
+
+    try:
+        sys.exit(main())
+    except ModelError as exc:  # no models here: say which and where, not a traceback
+        print(f"accuracy: {exc}", file=sys.stderr)
+        sys.exit(1)
