@@ -132,6 +132,7 @@ class SavedShot:
     sidecar_path: Path
     extra_paths: tuple[Path, ...] = ()
     kept: bool | None = None
+    favourite: bool | None = None  # the sitter's pick of a multi-shot set
 
 
 @dataclass
@@ -230,11 +231,14 @@ class Session:
 
         return encode_jpeg(image, quality), ".jpg", extras
 
-    def set_kept(self, shot: SavedShot, kept: bool) -> None:
-        """Record the sitter's keep/retake in the sidecar (rewritten atomically)."""
+    def set_kept(self, shot: SavedShot, kept: bool, *, favourite: bool | None = None) -> None:
+        """Record the sitter's keep/retake in the sidecar (rewritten atomically);
+        ``favourite`` (a set of several shots): whether this is the one they picked."""
         try:
             data = json.loads(shot.sidecar_path.read_text(encoding="utf-8"))
             data["kept"] = bool(kept)
+            if favourite is not None:
+                data["favourite"] = bool(favourite)
             write_atomic(shot.sidecar_path, _json_bytes(data), overwrite=True)
         except OSError as exc:
             raise StorageError(f"could not update {shot.sidecar_path.name}: "
@@ -242,6 +246,8 @@ class Session:
         except ValueError:
             raise StorageError(f"{shot.sidecar_path} is not valid JSON") from None
         shot.kept = bool(kept)
+        if favourite is not None:
+            shot.favourite = bool(favourite)
 
     def end(self) -> dict[str, Any]:
         """Close the session: one JSON line in ``sessions-YYYY-MM-DD.jsonl``."""
@@ -259,6 +265,7 @@ class Session:
             "camera": self.camera,
             "shots": len(self.shots),
             "kept": sum(1 for s in self.shots if s.kept),
+            "favourite": next((s.image_path.name for s in self.shots if s.favourite), None),
             "files": [s.image_path.name for s in self.shots],
             "app_version": self.store.app_version,
         }

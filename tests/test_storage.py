@@ -203,6 +203,25 @@ def test_kept_flag_and_session_log(tmp_path: Path) -> None:
     assert len(logs[0].read_text().splitlines()) == 2
 
 
+def test_favourite_of_a_set_in_the_sidecars_and_the_session_log(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    session = store.start("acting-commercial")
+    shots = [session.save(image=rgb_image()) for _ in range(3)]
+    for i, shot in enumerate(shots):
+        session.set_kept(shot, True, favourite=i == 1)
+    sides = [json.loads(s.sidecar_path.read_text()) for s in shots]
+    assert [s["kept"] for s in sides] == [True, True, True]
+    assert [s["favourite"] for s in sides] == [False, True, False]
+    rec = session.end()
+    assert rec["shots"] == 3 and rec["kept"] == 3 and rec["favourite"] == "shot-002.jpg"
+    # Without a pick (single shots, "keep all"): no favourite key, null in the log.
+    single = store.start("linkedin")
+    one = single.save(image=rgb_image())
+    single.set_kept(one, True)
+    assert "favourite" not in json.loads(one.sidecar_path.read_text())
+    assert single.end()["favourite"] is None
+
+
 def test_killed_while_writing_leaves_no_half_photo(tmp_path: Path) -> None:
     """A real process killed (SIGKILL) in the middle of writing a still."""
     script = f"""
