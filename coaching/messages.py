@@ -67,6 +67,8 @@ class CatalogueFile(_Strict):
     amounts: Amounts | None = None
     states: dict[str, str] = Field(default_factory=dict)
     prompts: dict[str, dict[str, str | Sized]] = Field(default_factory=dict)
+    #: Said between the shots of a multi-shot preset, in turn (a gentle nudge to vary).
+    next_shot: list[str] = Field(default_factory=list, max_length=20)
 
 
 def amount_for(size: float) -> Size:
@@ -89,9 +91,16 @@ class Catalogue:
         for metric, variants in data.prompts.items():
             for variant, text in variants.items():
                 self._prompts[f"{metric}.{variant}"] = text
+        self._next_shot = list(data.next_shot or (fallback._next_shot if fallback else []))
 
     def state(self, status: str) -> str:
         return self._states.get(status, status)
+
+    def next_shot(self, taken: int) -> str:
+        """The nudge after ``taken`` photos of a set (in turn; "" when there is none)."""
+        if not self._next_shot:
+            return ""
+        return self._next_shot[(max(1, taken) - 1) % len(self._next_shot)]
 
     def has(self, key: str) -> bool:
         return key in self._prompts

@@ -413,6 +413,24 @@ def test_another_language_falls_back_to_english(tmp_path, monkeypatch) -> None:
     assert load_catalogue("en").missing() == []
 
 
+def test_next_shot_nudges_take_turns_and_fall_back_to_english(tmp_path, monkeypatch) -> None:
+    import coaching.messages as msgs
+
+    en = load_catalogue("en")
+    nudges = [en.next_shot(i) for i in (1, 2, 3)]
+    assert nudges[0] and nudges[1] and nudges[0] != nudges[1] and nudges[2] == nudges[0]
+    (tmp_path / "en.yaml").write_text((msgs.CATALOGUE_DIR / "en.yaml").read_text("utf-8"),
+                                      encoding="utf-8")
+    (tmp_path / "xx.yaml").write_text("language: xx\nstates: {hold: Ne bougez plus}\n",
+                                      encoding="utf-8")
+    monkeypatch.setattr(msgs, "CATALOGUE_DIR", tmp_path)
+    msgs.load_catalogue.cache_clear()
+    try:
+        assert msgs.load_catalogue("xx").next_shot(1) == nudges[0]
+    finally:
+        msgs.load_catalogue.cache_clear()
+
+
 def test_switching_preset_keeps_the_sitters_calibration() -> None:
     coach = Coach(preset(), CoachSettings(calibration_s=0.5))
     run(coach, frames(1.5, lambda t: replace(GOOD, smile=0.1)))
