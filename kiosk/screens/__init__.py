@@ -59,6 +59,25 @@ class Guide:
 
 
 @dataclass(frozen=True)
+class SetProgress:
+    """Where a multi-shot set is (presets with ``shots`` > 1), for the coaching screen."""
+
+    number: int  # the photo being coached now, 1-based
+    total: int
+    saved: int = 0  # > 0: "Photo {saved} of {total} saved" is showing (just after a shot)
+    hint: str = ""  # the nudge under it, e.g. "Now try a different expression"
+
+
+@dataclass(frozen=True)
+class Photo:
+    """One shot of the set on the review screen."""
+
+    image: np.ndarray
+    key: object  # changes when the photo does (for the scaled-image cache)
+    saved: bool = True  # False: it could not be written to disk
+
+
+@dataclass(frozen=True)
 class OperatorRow:
     key: str
     label: str
@@ -102,8 +121,12 @@ class View:
     flash: float = 0.0  # 1 = white screen, fading to 0
     photo: np.ndarray | None = None
     photo_key: object = None
+    photos: list[Photo] = field(default_factory=list)  # review: the set (2 or more)
+    favourite: int | None = None  # review: index in ``photos`` the sitter picked
+    progress: SetProgress | None = None  # coaching: None for single-shot presets
     summary: list[str] = field(default_factory=list)
-    location: str = ""
+    location: str = ""  # for the operator only: never drawn on a guest screen
+    saved_count: int = 0  # done: photos written to disk
     session_code: str = ""
     seconds_left: float = 0.0  # done screen countdown
     camera_title: str = ""

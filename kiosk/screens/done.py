@@ -1,4 +1,8 @@
-"""Done: saved, where to find it (a short session code and the folder), then back to start."""
+"""Done: saved, a short session code to show staff, then back to start.
+
+Guests never see a file system path (``View.location`` is for the operator overlay
+and the log); they get the code, how many photos were saved and their favourite.
+"""
 
 from __future__ import annotations
 
@@ -38,12 +42,13 @@ def draw(r: Renderer, v: View) -> list[Button]:
         r.draw_text(v.session_code, int(11 * u), Theme.ACCENT, center=code_box.center,
                     max_w=code_box.w - int(4 * u))
         rect = code_box
-        rect = r.draw_text("Show this code to a member of staff to get your photo.",
+        rect = r.draw_text("Show this code to a member of staff to get your "
+                           + ("photos." if v.saved_count > 1 else "photo."),
                            int(4 * u), Theme.FG, bold=False,
                            midtop=(cx, rect.bottom + int(2.5 * u)), max_w=int(r.w * 0.9),
                            max_lines=2)
     if saved:
-        rect = r.draw_text(f"Saved in {v.location}", int(2.8 * u), Theme.MUTED, bold=False,
+        rect = r.draw_text(saved_line(v), int(3.4 * u), Theme.MUTED, bold=False,
                            midtop=(cx, rect.bottom + int(2 * u)), max_w=int(r.w * 0.9),
                            max_lines=2)
     bw, bh = int(min(r.w * 0.6, 50 * u)), int(12 * u)
@@ -56,3 +61,17 @@ def draw(r: Renderer, v: View) -> list[Button]:
     r.draw_text(f"Back to the start in {left} s", int(3.4 * u), Theme.MUTED, bold=False,
                 midtop=(cx, btn.bottom + int(2 * u)))
     return [Button(btn, Event(Kind.OK), "finish")]
+
+
+def saved_line(v: View) -> str:
+    """What was saved, in words: never a path (that is for the operator)."""
+    n = max(1, v.saved_count)
+    if n == 1:
+        words = "Your photo stays on this kiosk; nothing is uploaded."
+    else:
+        words = f"All {n} photos are saved"
+        words += f", your favourite is photo {v.favourite + 1}." if v.favourite is not None \
+            else "."
+    if not v.session_code:
+        words += " Ask a member of staff for your copy."
+    return words
