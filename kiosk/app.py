@@ -47,6 +47,8 @@ from kiosk.screens import (
     Guide,
     OperatorRow,
     OperatorView,
+    Photo,
+    SetProgress,
     View,
     draw_view,
 )
@@ -341,13 +343,16 @@ class Booth:
             self.session = None
             self.notices.put("Photos cannot be saved right now — please tell a member of staff.")
 
-    def start_coaching(self) -> None:
+    def start_coaching(self, fresh: bool = True) -> None:
+        """``fresh``: a new set (new calibration, the shutter counts from zero). Between
+        the shots of a set nothing is reset, so the shutter's cooldown spaces them."""
         self.coaching = True
         self._pending_fire = None
         p = self.pipeline
         if p is not None:
             p.captures()  # drop anything fired before this sitter was coached
-            p.reset_session()
+            if fresh:
+                p.reset_session()
             p.set_auto_shutter(not self.auto_paused)
 
     def stop_coaching(self) -> None:
@@ -371,17 +376,47 @@ class Booth:
         self._start_capture_job(self._pending_fire)
         self._pending_fire = None
 
-    def keep_shot(self, shot: Shot) -> tuple[str, str]:
+    def shots_wanted(self) -> int:
+        return int(getattr(self.current_preset(), "shots", 1) or 1)
+
+    def next_shot_hint(self, taken: int) -> str:
+        """The catalogue's nudge between shots ("Now try a different expression")."""
+        from coaching.messages import load_catalogue
+
+        try:
+            return load_catalogue(self.cfg.coach.language).next_shot(taken)
+        except Exception:  # noqa: BLE001 - a nudge is a nicety
+            log.debug("no next-shot nudge", exc_info=True)
+            return ""
+
+    def keep_shots(self, shots: list[Shot], favourite: int | None) -> tuple[str, str]:
+        """Mark every shot kept (and the favourite of a set); returns (where, session code).
+        Where is for the operator and the log, never shown to the guest."""
         from kiosk.storage import StorageError
 
         code = getattr(self.session, "id", "") or ""
-        if shot.record is not None and self.session is not None:
+        failed = False
+        for i, shot in enumerate(shots):
+            if shot.record is None or self.session is None:
+                continue
+            fav = None if favourite is None else i == favourite
             try:
-                self.session.set_kept(shot.record, True)
+                self.session.set_kept(shot.record, True, favourite=fav)
             except StorageError as exc:
                 log.error("storage: %s", exc)
-                self.notices.put("Your photo is saved, but its record could not be updated.")
-        return shot.path, code
+                failed = True
+        if failed:
+            self.notices.put("Your photos are saved, but their record could not be updated.")
+        saved = [s for s in shots if s.record is not None]
+        if len(shots) == 1 or not saved:
+            where = shots[0].path if len(shots) == 1 else "(not saved)"
+        else:
+            where = str(Path(saved[0].path).parent)
+        fav_name = (Path(shots[favourite].path).name
+                    if favourite is not None and shots[favourite].record is not None else "-")
+        log.info("session %s: kept %d photo(s) in %s; favourite %s", code or "-", len(saved),
+                 where, fav_name)
+        return where, code
 
     def end_session(self) -> None:
         from kiosk.storage import StorageError
@@ -629,7 +664,8 @@ class KioskApp:
                                   else len(PRESET_ORDER), c.name.lower()))
         ctx = Context(presets=cards, fixed_preset=fixed)
         timing = Timing(idle_timeout_s=cfg.ui.idle_timeout_s, done_s=cfg.ui.done_s,
-                        failsafe_s=cfg.ui.failsafe_s, capture_timeout_s=cfg.ui.capture_timeout_s)
+                        failsafe_s=cfg.ui.failsafe_s, capture_timeout_s=cfg.ui.capture_timeout_s,
+                        saved_show_s=cfg.coach.captured_show_s)
         self.machine = StateMachine(self.booth, ctx, timing=timing)
         self.operator = OperatorPanel(cfg.operator.pin_hash, allow_without_pin=self.windowed)
         self.buttons: list[Button] = []
@@ -956,6 +992,9 @@ class KioskApp:
         cam_state = getattr(getattr(src, "state", None), "value", "none")
         stats.append(f"camera {getattr(src, 'name', '-')}: {cam_state}")
         stats.append(f"saved {self.booth.captures_saved}")
+        folder = getattr(self.booth.session, "folder", None)
+        if folder is not None or self.machine.ctx.location:
+            stats.append(f"photos in {folder or self.machine.ctx.location}")
         rows = tuple(self._operator_rows()) if op.mode is Mode.OPEN else ()
         preset = self.booth.current_preset()
         adjusted = " (adjusted)" if self.booth.preset_name in self.booth.session_presets else ""
@@ -983,14 +1022,20 @@ class KioskApp:
         v.hold_s = preset.hold_s
         if state is State.COACHING:
             self._coach_view(v, preset)
+            v.progress = self._set_progress(now)
         elif state is State.CAPTURE:
             v.flash = max(0.0, 1.0 - (now - ctx.state_since) / m.timing.flash_s)
         elif state in (State.REVIEW, State.DONE):
             if ctx.shot is not None:
                 v.photo = ctx.shot.image
                 v.photo_key = (ctx.shot.path, ctx.shot.number)
+            if len(ctx.shots) > 1:
+                v.photos = [Photo(s.image, (s.path, s.number, i), s.record is not None)
+                            for i, s in enumerate(ctx.shots) if s.image is not None]
+            v.favourite = ctx.favourite
             v.summary = list(ctx.summary)
             v.location = ctx.location
+            v.saved_count = sum(1 for s in ctx.shots if s.record is not None)
             v.session_code = ctx.session_code
             v.seconds_left = max(0.0, m.timing.done_s - (now - ctx.state_since))
         elif state is State.RECONNECTING:
@@ -1005,6 +1050,17 @@ class KioskApp:
         if self.operator.visible:
             v.operator = self._operator_view()
         return v
+
+    def _set_progress(self, now: float) -> SetProgress | None:
+        """The shot counter of a multi-shot preset, and the "saved" line just after a shot."""
+        total = self.booth.shots_wanted()
+        if total <= 1:
+            return None
+        taken = len(self.machine.ctx.shots)
+        if taken and now < self.machine.ctx.saved_until:
+            return SetProgress(min(taken + 1, total), total, saved=taken,
+                               hint=self.booth.next_shot_hint(taken))
+        return SetProgress(min(taken + 1, total), total)
 
     def _coach_view(self, v: View, preset: Any) -> None:
         res = self.booth.last_result
@@ -1033,6 +1089,11 @@ class KioskApp:
             return
         st = getattr(self.booth.last_result, "state", None)
         msg = getattr(st, "message", "")
+        progress = self._set_progress(self.clock())
+        if progress is not None and progress.saved:
+            from kiosk.screens.shots import saved_text
+
+            msg = saved_text(progress)
         if msg and msg != self._last_spoken:
             self._last_spoken = msg
             sounds.say(msg)

@@ -13,6 +13,11 @@ Rules that hold in every state (kept here, not scattered through screens):
 - states that need the live camera (welcome, coaching) divert to
   ``RECONNECTING`` while it is away and resume where they were when it is back;
 - coaching waits in ``LOADING`` until the landmark models are ready.
+
+A preset may want several shots (``shots``): after each one that leaves the set
+incomplete, ``CAPTURE`` goes back to ``COACHING`` (same calibration and shutter,
+so the shutter's own cooldown spaces the shots) with a short "Photo 1 of 3 saved";
+``REVIEW`` comes when the set is complete and shows all of it.
 """
 
 from __future__ import annotations
@@ -113,10 +118,13 @@ class Context:
     state_since: float = 0.0
     last_activity: float = 0.0
     resume: State | None = None  # where RECONNECTING / LOADING / FAILSAFE go back to
-    shot: Shot | None = None
+    shot: Shot | None = None  # the newest shot
+    shots: list[Shot] = field(default_factory=list)  # this set (all shown in review)
     shots_taken: int = 0
+    favourite: int | None = None  # review: index in ``shots`` the sitter picked
+    saved_until: float = 0.0  # coaching shows "Photo k of n saved" until then
     summary: list[str] = field(default_factory=list)
-    location: str = ""  # done screen: where the photo is
+    location: str = ""  # done: where the photos are (operator and log only, never shown)
     session_code: str = ""
     notice: str = ""  # a one-line message for the sitter (e.g. "Storage is full")
     notice_until: float = 0.0
@@ -136,10 +144,11 @@ class Services(Protocol):
     def models_ready(self) -> bool: ...
     def person_present(self) -> bool: ...
     def begin_session(self, preset: str) -> None: ...
-    def start_coaching(self) -> None: ...
+    def start_coaching(self, fresh: bool) -> None: ...
     def stop_coaching(self) -> None: ...
     def request_capture(self, manual: bool) -> None: ...
-    def keep_shot(self, shot: Shot) -> tuple[str, str]: ...
+    def shots_wanted(self) -> int: ...
+    def keep_shots(self, shots: list[Shot], favourite: int | None) -> tuple[str, str]: ...
     def end_session(self) -> None: ...
     def summarize(self, shot: Shot) -> list[str]: ...
     def recover(self) -> None: ...
@@ -155,6 +164,7 @@ class Timing:
     capture_timeout_s: float = 20.0
     flash_s: float = 0.35
     camera_wait_s: float = 4.0  # loading -> "no camera found" after this long
+    saved_show_s: float = 1.5  # "Photo 1 of 3 saved" between shots (coach.captured_show_s)
 
 
 #: States that show the live camera and so cannot run while it is away.
@@ -199,6 +209,7 @@ class Welcome(Handler):
         m.ctx.preset = None
         m.ctx.shot = None
         m.ctx.shots_taken = 0
+        m.ctx.shots.clear()
 
     def do(self, m: StateMachine, ev: Event | None) -> State | None:
         if ev is None:
@@ -246,12 +257,16 @@ class Choose(Handler):
 
 class Coaching(Handler):
     def enter(self, m: StateMachine) -> None:
-        m.svc.start_coaching()
+        # Mid-set (or back from a camera hiccup) the sitter, their calibration and the
+        # shutter's count and cooldown carry on; a new set starts afresh.
+        m.svc.start_coaching(fresh=not m.ctx.shots)
 
     def do(self, m: StateMachine, ev: Event | None) -> State | None:
         if ev is None:
             return None
         if ev.kind is Kind.BACK or ev.kind is Kind.PREV:
+            if m.ctx.shots:  # leaving a set part-way: show what was taken, lose nothing
+                return State.REVIEW
             return State.WELCOME if m.ctx.fixed_preset else State.CHOOSE
         if ev.kind in (Kind.SHUTTER, Kind.OK, Kind.NEXT):
             m.svc.request_capture(manual=True)
@@ -280,7 +295,11 @@ class Capture(Handler):
             return None
         if ev.kind is Kind.CAPTURED:
             m.ctx.shot = ev.data
+            m.ctx.shots.append(ev.data)
             m.ctx.shots_taken += 1
+            if len(m.ctx.shots) < m.svc.shots_wanted():
+                m.ctx.saved_until = now + m.timing.saved_show_s
+                return State.COACHING
             return State.REVIEW
         if ev.kind is Kind.CAPTURE_FAILED:
             m.ctx.say(str(ev.data or "The picture did not work. Let's try again."), now)
@@ -289,23 +308,40 @@ class Capture(Handler):
 
 
 class Review(Handler):
+    """Keep or retake. One shot: as ever. A set: every shot side by side; the sitter may
+    pick a favourite (tap, or left/right); keep keeps them all, retake redoes the set."""
+
     def enter(self, m: StateMachine) -> None:
         m.ctx.focus = 0  # 0 = keep, 1 = retake
-        m.ctx.summary = m.svc.summarize(m.ctx.shot) if m.ctx.shot else []
+        m.ctx.favourite = None
+        single = len(m.ctx.shots) <= 1
+        m.ctx.summary = m.svc.summarize(m.ctx.shot) if m.ctx.shot and single else []
 
     def do(self, m: StateMachine, ev: Event | None) -> State | None:
         if ev is None:
             return None
         k = ev.kind
+        n = len(m.ctx.shots)
+        if n > 1 and k in (Kind.LEFT, Kind.RIGHT):
+            step = 1 if k is Kind.RIGHT else -1
+            fav = m.ctx.favourite
+            m.ctx.favourite = (0 if step > 0 else n - 1) if fav is None else (fav + step) % n
+            return None
+        if n > 1 and k is Kind.SELECT and ev.index is not None and 0 <= ev.index < n:
+            m.ctx.favourite = None if m.ctx.favourite == ev.index else ev.index
+            return None
         if k in (Kind.LEFT, Kind.RIGHT, Kind.UP, Kind.DOWN, Kind.NEXT, Kind.PREV):
             m.ctx.focus = 1 - m.ctx.focus
             return None
         if k is Kind.OK or k is Kind.SHUTTER:
             k = Kind.KEEP if m.ctx.focus == 0 else Kind.RETAKE
-        if k is Kind.KEEP and m.ctx.shot is not None:
-            m.ctx.location, m.ctx.session_code = m.svc.keep_shot(m.ctx.shot)
+        if k is Kind.KEEP and m.ctx.shots:
+            m.ctx.location, m.ctx.session_code = m.svc.keep_shots(list(m.ctx.shots),
+                                                                  m.ctx.favourite)
             return State.DONE
         if k is Kind.RETAKE or k is Kind.BACK:
+            m.ctx.shots.clear()  # the whole set again (every photo stays on disk)
+            m.ctx.favourite = None
             return State.COACHING
         return None
 

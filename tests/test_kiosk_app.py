@@ -92,6 +92,9 @@ def presets() -> dict[str, Preset]:
     # A lenient preset the replayed man meets as he is, so the automatic shutter fires.
     found["easy"] = Preset(name="easy", title="Easy test", description="Anything goes.",
                            look_at_camera=False, hold_s=0.3)
+    # The same, taking a set of three with a cooldown longer than "captured" + hold.
+    found["easy3"] = found["easy"].model_copy(update={"name": "easy3", "shots": 3,
+                                                      "cooldown_s": 2.5})
     return found
 
 
@@ -210,6 +213,118 @@ def test_retake_then_automatic_shutter_and_presenter_keys(make_app) -> None:
     assert [s["kept"] for s in shots] == [None, True]
     assert all(s["preset"] == "easy" for s in shots)
     assert len({s["session"] for s in shots}) == 1  # a retake stays in the session
+
+
+def test_a_three_shot_preset_saves_three_photos_reviews_them_and_records_the_favourite(
+        make_app) -> None:
+    app = make_app()
+    drive(app, at(State.WELCOME))
+    tap_button(app, "start")
+    drive(app, at(State.CHOOSE))
+    tap_button(app, "Acting (commercial)")  # shots: 3 in its YAML
+    drive(app, at(State.COACHING))
+    assert app.booth.shots_wanted() == 3
+    progress = app.build_view(app.clock()).progress
+    assert progress is not None and (progress.number, progress.total, progress.saved) == (1, 3, 0)
+    drive(app, lambda a: a.booth.last_result is not None
+          and a.booth.last_result.state.status != "no_face")
+    session = app.booth.session
+    for n in (1, 2):
+        key(pygame.K_SPACE)  # the manual shutter, as a photographer would
+        drive(app, lambda a, n=n: len(a.machine.ctx.shots) == n)
+        assert app.machine.state is State.COACHING  # back for the next one
+        progress = app.build_view(app.clock()).progress
+        assert (progress.number, progress.total, progress.saved) == (n + 1, 3, n)
+        assert progress.hint  # "Now try a different expression"
+        assert Path(app.machine.ctx.shots[-1].path).is_file()  # saved at once, as ever
+    assert app.booth.session is session  # one session for the whole set
+    # The saved line goes after coach.captured_show_s; the counter stays.
+    drive(app, lambda a: a.build_view(a.clock()).progress.saved == 0, timeout=5)
+    assert app.build_view(app.clock()).progress.number == 3
+    key(pygame.K_SPACE)
+    drive(app, at(State.REVIEW))
+    app.step()
+    view = app.build_view(app.clock())
+    assert len(view.photos) == 3 and all(p.saved for p in view.photos)
+    assert {"photo 1", "photo 2", "photo 3", "keep", "retake"} <= {b.label for b in app.buttons}
+    tap_button(app, "photo 2")  # the favourite
+    app.step()
+    assert app.machine.ctx.favourite == 1
+    tap_button(app, "keep")  # "Keep all 3"
+    drive(app, at(State.DONE))
+    sides = sidecars(app.out_dir)
+    assert len(sides) == 3 and len({s["session"] for s in sides}) == 1
+    assert [s["kept"] for s in sides] == [True, True, True]
+    assert [s["favourite"] for s in sides] == [False, True, False]
+    assert all(s["preset"] == "acting-commercial" and s["reason"] == "manual" for s in sides)
+    # The guest sees a code and words, never where the files are.
+    from kiosk.screens.done import saved_line
+
+    done = app.build_view(app.clock())
+    assert done.saved_count == 3 and done.session_code == session.id
+    line = saved_line(done)
+    assert "photo 2" in line and str(app.out_dir) not in line and "/" not in line
+    assert app.machine.ctx.location == str(session.folder)  # for the operator and the log
+    tap_button(app, "finish")
+    drive(app, at(State.WELCOME))
+    (log_file,) = app.out_dir.glob("sessions-*.jsonl")
+    record = json.loads(log_file.read_text().splitlines()[-1])
+    assert record["shots"] == 3 and record["kept"] == 3 and record["favourite"] == "shot-002.jpg"
+
+
+def test_automatic_shots_of_a_set_are_spaced_by_the_shutters_cooldown(make_app,
+                                                                      monkeypatch) -> None:
+    app = make_app(preset="easy3")
+    fired: list[tuple[int, float]] = []  # (shutter's shot number, fire time) per still
+    real_job = app.booth._start_capture_job
+
+    def spy(result: object) -> None:  # wraps the real job: only notes what the shutter said
+        shot = getattr(result, "shot", None)
+        if shot is not None:
+            fired.append((shot.number, shot.t))
+        real_job(result)
+
+    monkeypatch.setattr(app.booth, "_start_capture_job", spy)
+    drive(app, at(State.WELCOME))
+    post(Kind.START)
+    drive(app, at(State.COACHING))
+    drive(app, at(State.REVIEW), timeout=45)  # three automatic shots, no key pressed
+    assert State.REVIEW not in app.machine.history[:-1]
+    assert app.machine.history.count(State.CAPTURE) == 3
+    assert [s["reason"] for s in sidecars(app.out_dir)] == ["auto"] * 3
+    # One shutter for the whole set (its count runs on, nothing reset between shots), and
+    # its cooldown (2.5 s, longer than "captured" + hold) spaces the fires.
+    assert [n for n, _ in fired] == [1, 2, 3]
+    times = [t for _, t in fired]
+    assert all(b - a >= 2.5 for a, b in zip(times, times[1:], strict=False)), times
+    key(pygame.K_RIGHT)  # keyboard: pick a favourite, then keep
+    post(Kind.KEEP)
+    drive(app, at(State.DONE))
+    assert [s["favourite"] for s in sidecars(app.out_dir)] == [True, False, False]
+
+
+def test_retake_all_redoes_the_set_and_keeps_the_first_set_on_disk(make_app) -> None:
+    app = make_app(preset="acting-theatrical")
+    drive(app, at(State.WELCOME))
+    post(Kind.START)
+    drive(app, at(State.COACHING))
+    for n in (1, 2, 3):
+        post(Kind.SHUTTER)
+        drive(app, lambda a, n=n: len(a.machine.ctx.shots) == n)
+    drive(app, at(State.REVIEW))
+    post(Kind.RETAKE)
+    drive(app, at(State.COACHING))
+    assert app.machine.ctx.shots == []
+    assert app.build_view(app.clock()).progress.number == 1
+    post(Kind.SHUTTER)
+    drive(app, lambda a: len(a.machine.ctx.shots) == 1)
+    post(Kind.BACK)  # leave part-way: what was taken is shown, not dropped
+    drive(app, at(State.REVIEW))
+    post(Kind.KEEP)
+    drive(app, at(State.DONE))
+    sides = sidecars(app.out_dir)
+    assert len(sides) == 4  # nothing was lost
+    assert [s["kept"] for s in sides] == [None, None, None, True]
 
 
 def test_back_goes_back_and_idle_timeout_returns_to_welcome(make_app) -> None:

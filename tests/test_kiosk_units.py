@@ -24,9 +24,12 @@ from kiosk.screens import (
     Guide,
     OperatorRow,
     OperatorView,
+    Photo,
+    SetProgress,
     View,
     coaching,
     draw_view,
+    shots,
 )
 from kiosk.screens.review import summary_line, summary_phrases
 from kiosk.states import Event, Kind, PresetCard, State
@@ -83,8 +86,17 @@ def views(frame: np.ndarray) -> dict[str, View]:
                      coach=CoachView("hold", "Perfect — hold still", None, None, 1, 0.5)),
         "capture": View(State.CAPTURE, frame=frame, frame_key=1, flash=0.5),
         "review": View(State.REVIEW, photo=frame, photo_key=1, summary=["Eyes open", "Smile"]),
+        "coaching_next": View(State.COACHING, frame=frame, frame_key=1, coach=coach, face=face,
+                              guide=guide, preset_name="Acting (commercial)",
+                              progress=SetProgress(2, 3, saved=1,
+                                                   hint="Now try a different expression")),
+        "review_set": View(State.REVIEW, photo=frame, favourite=1,
+                           photos=[Photo(frame, i, i != 2) for i in range(3)]),
+        "review_set_of_5": View(State.REVIEW, photos=[Photo(frame, i) for i in range(5)]),
         "done": View(State.DONE, session_code="2026-01-01_0001", location="/x/shot-001.jpg",
                      seconds_left=5),
+        "done_set": View(State.DONE, session_code="2026-01-01_0001", location="/x/2026",
+                         saved_count=3, favourite=0, seconds_left=5),
         "reconnecting": View(State.RECONNECTING, frame=frame, frame_key=1),
         "failsafe": View(State.FAILSAFE),
         "loading": View(State.LOADING),
@@ -114,6 +126,53 @@ def test_every_screen_lays_out_inside_the_screen_at_every_size(display: None, fr
         arr = pygame.surfarray.pixels3d(surf)
         assert arr.std() > 5, name
         del arr
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_review_of_a_set_shows_every_photo_large_and_apart(display: None, frame: np.ndarray,
+                                                               size: tuple[int, int]) -> None:
+    surf = pygame.display.set_mode(size)
+    r = Renderer(surf)
+    for n in (2, 3, 5):
+        buttons = draw_view(r, View(State.REVIEW, photos=[Photo(frame, i) for i in range(n)]))
+        thumbs = [b.rect for b in buttons if b.event.kind is Kind.SELECT]
+        assert [b.event.index for b in buttons if b.event.kind is Kind.SELECT] == list(range(n))
+        actions = [b.rect for b in buttons if b.event.kind in (Kind.KEEP, Kind.RETAKE)]
+        assert len(actions) == 2
+        for i, a in enumerate(thumbs):
+            assert surf.get_rect().contains(a)
+            assert not any(a.colliderect(b) for b in thumbs[i + 1:] + actions)
+            # Each photo at least a fifth of the short side: a face one can judge.
+            assert min(a.w, a.h) >= 0.2 * min(size) * (0.75 if n == 5 else 1), (n, a)
+
+
+def test_the_set_grid_picks_the_column_count_that_makes_photos_largest() -> None:
+    wide = pygame.Rect(0, 0, 1800, 600)
+    tall = pygame.Rect(0, 0, 1000, 1500)
+    assert len({c.y for c in shots.grid(3, 16 / 9, wide, 20)}) == 1  # one row
+    assert len({c.x for c in shots.grid(3, 16 / 9, tall, 20)}) == 1  # one column
+    cells = shots.grid(3, 2 / 3, tall, 20)  # portrait photos on a portrait screen: 2 + 1
+    assert len({c.y for c in cells}) == 2 and cells[2].centerx == tall.centerx
+    for c in cells:
+        assert tall.contains(c) and abs(c.w / c.h - 2 / 3) < 0.02
+
+
+def test_set_words() -> None:
+    from kiosk.screens.done import saved_line
+
+    p = SetProgress(2, 3, saved=1, hint="Now try a different expression")
+    assert shots.counter_text(p) == "Photo 2 of 3"
+    assert shots.saved_text(p) == "Photo 1 of 3 saved. Now try a different expression"
+    assert shots.saved_text(SetProgress(3, 3, saved=2)) == "Photo 2 of 3 saved"
+    one = View(State.DONE, location="/home/kiosk/out/2026-01-01_0001/shot-001.jpg",
+               saved_count=1, session_code="2026-01-01_0001")
+    three = View(State.DONE, location="/home/kiosk/out/2026-01-01_0001", saved_count=3,
+                 favourite=1, session_code="2026-01-01_0001")
+    for v in (one, three):
+        assert "/" not in saved_line(v) and "kiosk/out" not in saved_line(v)
+    assert saved_line(three) == "All 3 photos are saved, your favourite is photo 2."
+    no_code = View(State.DONE, location="/x/shot-001.jpg", saved_count=1)
+    assert saved_line(no_code).endswith("Ask a member of staff for your copy.")
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -60,8 +60,16 @@ def draw(r: Renderer, v: View) -> list[Button]:
     buttons: list[Button] = []
     if v.allow_back:
         buttons.append(common.back_button(r))
+    top = int(2.5 * r.u)
     if v.preset_name:
-        common.pill(r, v.preset_name, (r.w // 2, int(2.5 * r.u)), int(3.6 * r.u))
+        top = common.pill(r, v.preset_name, (r.w // 2, top), int(3.6 * r.u)).bottom + int(r.u)
+    if v.progress is not None:  # a multi-shot set: "Photo 2 of 3", and "saved" after a shot
+        from kiosk.screens import shots
+
+        shots.counter(r, v.progress, top)
+        if v.progress.saved:
+            cv = CoachView(status="captured", message=shots.saved_text(v.progress),
+                           readiness=cv.readiness, in_range=cv.in_range)
     buttons.append(_band(r, band, cv, v))
     if pm is not None and cv.direction and not holding:
         _cue(r, pm, cv, v.face, v.guide, band)

@@ -1,4 +1,5 @@
-"""Review: the photo large, what went well in plain words, keep or try again."""
+"""Review: the photo large, what went well in plain words, keep or try again
+(a set of several shots: :mod:`kiosk.screens.shots`)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,10 @@ def summary_line(phrases: list[str]) -> str:
 
 
 def draw(r: Renderer, v: View) -> list[Button]:
+    if len(v.photos) > 1:  # a multi-shot set: every photo, a favourite to pick
+        from kiosk.screens import shots
+
+        return shots.draw_review(r, v)
     r.surface.fill(Theme.BG)
     u = r.u
     if r.portrait:  # photo at the top, the words and buttons right under it
