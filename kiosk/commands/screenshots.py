@@ -6,6 +6,10 @@ coach; it is driven through a whole session by posted events, and the display is
 saved at each screen. Screens a short clip cannot reach on cue (the hold count,
 camera trouble, the failsafe) are drawn from the live view with that one thing
 set. Photos taken on the way go to a temporary folder that is deleted.
+
+The first session takes one photo (the preset as a single shot); a second one takes
+a set (the preset's own ``shots``, or 3 if it takes one) for the screen between
+shots (``coaching_next``) and the review of the set (``review_set``).
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ DEFAULT_MEDIA = PROJECT_ROOT.parent / "shared" / "media" / "single_face.mp4"
 
 #: Every file the command writes, in the order a sitter meets the screens.
 SCREENS = ("loading", "welcome", "choose", "coaching", "coaching_hold", "capture", "review",
-           "done", "reconnecting", "no_camera", "failsafe", "operator_pin", "operator")
+           "done", "coaching_next", "review_set", "reconnecting", "no_camera", "failsafe",
+           "operator_pin", "operator")
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -75,11 +80,12 @@ def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     presets = load_presets()
-    presets[preset.name] = preset
+    presets[preset.name] = preset.model_copy(update={"shots": 1})
+    a_set = preset if preset.shots > 1 else preset.model_copy(update={"shots": 3})
     cfg.ui.shutter_sound = False
     cfg.ui.speak_prompts = False
     with tempfile.TemporaryDirectory(prefix="headshot-screens-") as tmp:
-        written = _shoot(cfg, spec, presets, preset.name, Path(tmp), args.dir, size)
+        written = _shoot(cfg, spec, presets, a_set, Path(tmp), args.dir, size)
     for path in written:
         print(path)
     missing = [s for s in SCREENS if s not in {p.stem for p in written}]
@@ -89,8 +95,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _shoot(cfg, spec: str, presets: dict, preset: str, tmp: Path, out: Path,
+def _shoot(cfg, spec: str, presets: dict, a_set, tmp: Path, out: Path,
            size: tuple[int, int]) -> list[Path]:
+    """``presets[a_set.name]`` takes one photo; ``a_set`` is the same preset taking a set."""
     import dataclasses
 
     import pygame
@@ -101,6 +108,7 @@ def _shoot(cfg, spec: str, presets: dict, preset: str, tmp: Path, out: Path,
     from kiosk.screens import CoachView, draw_view
     from kiosk.states import Event, Kind, State
 
+    preset = a_set.name
     app = KioskApp(cfg, source_spec=spec, out_dir=tmp / "photos", windowed=True, size=size,
                    presets=presets)
     written: list[Path] = []
@@ -178,6 +186,7 @@ def _shoot(cfg, spec: str, presets: dict, preset: str, tmp: Path, out: Path,
         post(Event(Kind.KEEP))
         drive(state_is(State.DONE), settle=2)
         save("done")
+        _shoot_set(app, presets, a_set, index, drive, save)
         draw_variant("reconnecting", state=State.RECONNECTING, camera_title="Camera reconnecting…",
                      camera_detail="Please wait a moment — we'll carry on where you left off.")
         draw_variant("no_camera", state=State.RECONNECTING, camera_title="No camera found",
@@ -188,6 +197,35 @@ def _shoot(cfg, spec: str, presets: dict, preset: str, tmp: Path, out: Path,
         app.close()
     order = {name: i for i, name in enumerate(SCREENS)}
     return sorted(written, key=lambda p: order.get(p.stem, 99))
+
+
+def _shoot_set(app, presets: dict, a_set, index: int, drive: Callable[..., bool],
+               save: Callable[[str], None]) -> None:
+    """A second session taking a whole set: the screen between shots, the set's review."""
+    from kiosk.input import post
+    from kiosk.states import Event, Kind, State
+
+    presets[a_set.name] = a_set  # the booth reads the same dict
+    post(Event(Kind.OK))  # finish
+    drive(lambda: app.machine.state is State.WELCOME)
+    post(Event(Kind.START))
+    drive(lambda: app.machine.state is State.CHOOSE)
+    post(Event(Kind.SELECT, index=index))
+    drive(lambda: app.machine.state is State.COACHING, 30)
+    for _ in range(a_set.shots):
+        if app.machine.state is not State.COACHING:
+            break
+        n = len(app.machine.ctx.shots)
+        post(Event(Kind.SHUTTER))
+        if not drive(lambda n=n: len(app.machine.ctx.shots) > n and app.machine.state in (
+                State.COACHING, State.REVIEW), 30, settle=2):
+            return
+        if app.machine.state is State.COACHING and n == 0:
+            save("coaching_next")
+    if drive(lambda: app.machine.state is State.REVIEW, 5):
+        post(Event(Kind.SELECT, index=1))  # the sitter picks a favourite
+        drive(lambda: app.machine.ctx.favourite is not None, 2, settle=2)
+        save("review_set")
 
 
 def _direction(app) -> str | None:
