@@ -994,7 +994,7 @@ class KioskApp:
         stats.append(f"saved {self.booth.captures_saved}")
         folder = getattr(self.booth.session, "folder", None)
         if folder is not None or self.machine.ctx.location:
-            stats.append(f"folder {folder or self.machine.ctx.location}")
+            stats.append(f"folder: {folder or self.machine.ctx.location}")
         rows = tuple(self._operator_rows()) if op.mode is Mode.OPEN else ()
         preset = self.booth.current_preset()
         adjusted = " (adjusted)" if self.booth.preset_name in self.booth.session_presets else ""

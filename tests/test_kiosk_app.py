@@ -265,7 +265,7 @@ def test_a_three_shot_preset_saves_three_photos_reviews_them_and_records_the_fav
     line = saved_line(done)
     assert "photo 2" in line and str(app.out_dir) not in line and "/" not in line
     assert app.machine.ctx.location == str(session.folder)  # for the operator and the log
-    assert f"folder {session.folder}" in app._operator_view().stats
+    assert f"folder: {session.folder}" in app._operator_view().stats
     tap_button(app, "finish")
     drive(app, at(State.WELCOME))
     (log_file,) = app.out_dir.glob("sessions-*.jsonl")
