@@ -24,9 +24,12 @@ How each number is made (:func:`compute_metrics`; constants in ``analysis:``):
 - shoulders: pose landmarks 11/12; turn from the world (metric) landmarks, tilt
   from the image; ``None`` unless both shoulders are visible
   (``shoulder_min_visibility``), inside the frame and belong to the main face.
-- ``smile`` = mean of the mouthSmileLeft/Right blendshapes, ``smiling`` = smile >=
-  ``smile_threshold``; ``mouth_open`` = inner-lip gap / mouth width >
-  ``mouth_open_threshold``; ``teeth_visible`` = lips apart and enough bright,
+- ``smile`` = mean of the mouthSmileLeft/Right blendshapes (the intensity preset
+  ranges use); ``smile_probability`` = the logistic smile model of
+  :mod:`coaching.smile` (mouth blendshapes, corner lift, mouth width, teeth, lip gap)
+  and ``smiling`` = that >= ``smile_probability_threshold`` (without pixels, or with
+  ``smile_model: false``: smile >= ``smile_threshold``); ``mouth_open`` = inner-lip
+  gap / mouth width > ``mouth_open_threshold``; ``teeth_visible`` = lips apart and enough bright,
   grey pixels between them (``teeth_threshold``).
 - eye openness (0 shut .. 1 normally open) = a blend of the eye aspect ratio
   (corrected for the head turn, scaled between ``eye_ear_closed`` and
@@ -56,6 +59,7 @@ import cv2
 import numpy as np
 
 from coaching import geometry as g
+from coaching.smile import load_smile_model, smile_features
 
 if TYPE_CHECKING:
     from coaching.landmarks import FaceObservation, Observation, PoseObservation
@@ -76,6 +80,8 @@ class Metrics:
     shoulder_tilt_deg: float | None = None
     # Expression: smile = mean of mouthSmileLeft/Right blendshapes (0..1).
     smile: float | None = None
+    # p(smiling) from the smile model (coaching/smile.py); None without pixels.
+    smile_probability: float | None = None
     smiling: bool | None = None
     teeth_visible: bool | None = None
     mouth_open: bool | None = None
@@ -195,9 +201,15 @@ def _expression(m: Metrics, face: FaceObservation, px: np.ndarray, rgb: np.ndarr
     gap = float(np.linalg.norm(px[g.UPPER_LIP_INNER, :2] - px[g.LOWER_LIP_INNER, :2]))
     opening = gap / width
     m.mouth_open = opening > s.mouth_open_threshold
-    if rgb is not None:
-        m.teeth_visible = (opening > _TEETH_MIN_OPENING
-                           and _teeth_fraction(px, rgb) > s.teeth_threshold)
+    if rgb is None:
+        return
+    teeth = _teeth_fraction(px, rgb)
+    m.teeth_visible = opening > _TEETH_MIN_OPENING and teeth > s.teeth_threshold
+    if s.smile_model:
+        x = smile_features(face, px, teeth, opening)
+        if x is not None:
+            m.smile_probability = load_smile_model().probability(x)
+            m.smiling = m.smile_probability >= s.smile_probability_threshold
 
 
 def _teeth_fraction(px: np.ndarray, rgb: np.ndarray) -> float:

@@ -25,7 +25,13 @@ class AnalysisSettings(_Section):
     yaw_offset_deg: float = Field(0.3, ge=-20, le=20, description="added to the fitted yaw")
     roll_offset_deg: float = Field(0.0, ge=-20, le=20, description="added to the eye-line roll")
     smile_threshold: float = Field(
-        0.3, ge=0, le=1, description="smile blendshape mean at or above which 'smiling'")
+        0.3, ge=0, le=1, description="smile blendshape mean at or above which 'smiling' "
+                                     "when the smile model is off or has no pixels")
+    smile_model: bool = Field(
+        True, description="decide 'smiling' with the logistic smile model "
+                          "(coaching/smile_model.yaml) instead of smile_threshold")
+    smile_probability_threshold: float = Field(
+        0.5, ge=0, le=1, description="smile model probability at or above which 'smiling'")
     eyes_closed_threshold: float = Field(
         0.49, ge=0, le=1, description="eye-closure score (1 - mean eye openness) above which "
                                      "'eyes_closed'")

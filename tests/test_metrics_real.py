@@ -305,13 +305,39 @@ def test_eyes_closed_recall_floor_on_cew_subset(face_only, eval_dir) -> None:
     assert np.mean(hits) >= CEW_RECALL_MIN, np.mean(hits)
 
 
+def test_smile_model_on_photos_it_was_not_fitted_on(face_only, eval_dir) -> None:
+    """The smile model was fitted on GENKI; Yale (grey, studio, other people) is unseen:
+    happy vs normal, 30 photos, 100 % measured (one threshold: 93 %)."""
+    with open(eval_dir / "yalefaces" / "labels.csv", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["smile"] != ""]
+    ok = [bool(measure(face_only, eval_dir / "yalefaces" / "png" / r["png_file"])[1].smiling)
+          == (r["smile"] == "1") for r in rows]
+    assert len(ok) >= 30 and np.mean(ok) >= 0.93, np.mean(ok)
+
+
+def test_smile_model_fitting_generalises(face_only, eval_dir, monkeypatch) -> None:
+    """The benchmark's fitting, re-run on 600 GENKI photos with 5-fold cross-validation:
+    the model beats one threshold on photos held out of its fit (full dev set: 94.7 vs
+    93.1 %; this subset measured 94.0 vs 92.6 %)."""
+    import sys
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    accuracy = __import__("accuracy")
+    sys.modules.pop("accuracy", None)
+    items = accuracy.sample(accuracy.genki(eval_dir), 600)
+    obs = [face_only.analyze(accuracy.load_rgb(it.path)) for it in items]
+    cv = accuracy.smile_cv(*accuracy.smile_xy((items, obs)), repeats=2, folds=5)
+    assert cv["model"] >= 0.925 and cv["model"] >= cv["threshold"] + 0.005, cv
+
+
 # Measured on these subsets: yaw MAE 2.65, roll 0.93, pitch (zero aligned) 4.53, smile
-# 94.0 %, GENKI false-closed 4.0 % (7.3 % before the size-aware eye threshold), CEW
+# 98.0 % (the smile model was fitted on GENKI: in-sample; 94.0 % with one threshold),
+# GENKI false-closed 4.0 % (7.3 % before the size-aware eye threshold), CEW
 # recall 91.7 %. Floors a little beyond.
 YAW_MAE_MAX = 3.2
 ROLL_MAE_MAX = 1.2
 PITCH_MAE_ALIGNED_MAX = 5.2
-SMILE_ACC_MIN = 0.91
+SMILE_ACC_MIN = 0.95
 GENKI_FALSE_CLOSED_MAX = 0.06
 CEW_RECALL_MIN = 0.85
 
@@ -319,3 +345,16 @@ CEW_RECALL_MIN = 0.85
 def test_geometry_landmark_sets_are_consistent() -> None:
     assert len(set(g.RIGID_IDX.tolist())) == len(g.RIGID_IDX)
     assert g.RIGID_IDX.max() < 468
+
+
+def test_shipped_smile_model_and_a_broken_one(tmp_path) -> None:
+    from coaching.smile import FEATURES, load_smile_model
+    from coaching.yamlconfig import ConfigError
+
+    model = load_smile_model()
+    assert model.features == list(FEATURES) and "GENKI" in model.fitted
+    bad = tmp_path / "smile_model.yaml"
+    bad.write_text("bias: 1\nfeatures: [jawOpen]\nweights: [1, 2]\n")
+    with pytest.raises(ConfigError) as exc:
+        load_smile_model(bad)
+    assert str(exc.value).startswith(str(bad)) and "\n" not in str(exc.value)
