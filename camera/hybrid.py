@@ -3,6 +3,13 @@
 DSLR live view through libgphoto2 is slow (10-13 fps on many Canon bodies) and
 some cameras have none; a webcam beside the DSLR gives a fluid preview for the
 coach while the DSLR takes the picture. ``Still.camera`` names the stills camera.
+
+Health: the hybrid's :attr:`~HybridSource.state` is the PREVIEW's, because the preview
+is what the sitter sees and the coach reads. A DSLR that is reconnecting (or gave up)
+does not stop coaching: its health is reported on its own (:attr:`stills_state`,
+:attr:`stills_error`) for the operator overlay and the health line. A still asked of
+it meanwhile raises a :class:`CameraError` after one immediate reconnect try, and the
+kiosk keeps the best preview frame instead: no photo is lost, none waits on a DSLR.
 """
 
 from __future__ import annotations
@@ -10,8 +17,6 @@ from __future__ import annotations
 import dataclasses
 
 from camera.base import CameraError, CameraSource, Frame, SourceState, SourceStats, Still
-
-_SEVERITY = {SourceState.FAILED: 3, SourceState.RECONNECTING: 2, SourceState.OPENING: 1}
 
 
 class HybridSource(CameraSource):
@@ -53,14 +58,25 @@ class HybridSource(CameraSource):
 
     @property
     def state(self) -> SourceState:
-        """The worse of the two (a reconnecting DSLR means no stills), else the preview's."""
-        p, s = self.preview.state, self.stills.state
-        worst = max((p, s), key=lambda st: _SEVERITY.get(st, 0))
-        return worst if _SEVERITY.get(worst, 0) else p
+        """The preview's: while it is live the sitter is coached, whatever the DSLR does."""
+        return self.preview.state
 
     @property
     def last_error(self) -> CameraError | None:
-        return self.stills.last_error or self.preview.last_error
+        """The preview's error first: it is what a RECONNECTING hybrid is waiting for."""
+        return self.preview.last_error or self.stills.last_error
+
+    @property
+    def stills_state(self) -> SourceState:
+        """The stills camera's own health (RECONNECTING here leaves :attr:`state` LIVE)."""
+        return self.stills.state
+
+    @property
+    def stills_error(self) -> CameraError | None:
+        """Why the stills camera is not live, or None while it is."""
+        if self.stills.state is SourceState.LIVE:
+            return None
+        return self.stills.last_error
 
     def stats(self) -> SourceStats:
         a, b = self.preview.stats(), self.stills.stats()

@@ -170,6 +170,77 @@ def case_unplug() -> dict[str, Any]:
     return out
 
 
+def _frames_for(src: CameraSource, seconds: float) -> tuple[int, set[str]]:
+    """New preview frames seen over ``seconds``, and every hybrid state seen meanwhile."""
+    last = src.latest_frame(-1)
+    after = last.index if last is not None else -1
+    n, states = 0, set()
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < seconds:
+        states.add(src.state.value)
+        f = src.wait_frame(after, 0.2)
+        if f is not None:
+            after, n = f.index, n + 1
+    return n, states
+
+
+def case_hybrid_dslr_reconnecting(video: str) -> dict[str, Any]:
+    """Replayed preview + real virtual DSLR that is unplugged mid-session (the fake factory:
+    the virtual camera cannot leave the bus). Coaching must not see the DSLR's reconnect."""
+    from camera.hybrid import HybridSource
+    from camera.watchdog import WatchdogSource
+
+    s = _fast_settings()
+    s.replay.realtime, s.replay.loop = True, True  # a live-like preview that never ends
+    factory = FakeUnpluggableFactory()
+    stills = WatchdogSource(factory, name="gphoto2", backoff_initial=0.3, backoff_max=0.6)
+    src = HybridSource(build_source(parse_source(f"replay:{video}"), s), stills)
+    out: dict[str, Any] = {"folder_md5": _folder_md5()}
+    with src:
+        out["first"] = _md5(src.capture_still().data)
+        factory.unplugged = True
+        away = VDIR.with_name(VDIR.name + ".away")
+        shutil.move(VDIR, away)
+        try:
+            src.capture_still()
+            out["while_gone"] = "no error"
+        except CameraError as exc:
+            out["while_gone"] = type(exc).__name__
+        out["stills_state_gone"] = src.stills_state.value
+        out["stills_error_gone"] = str(src.stills_error or "")
+        out["frames_gone"], states = _frames_for(src, 1.0)
+        out["states_gone"] = sorted(states)
+        out["stills_state_after"] = src.stills_state.value  # still away after that second
+        shutil.move(away, VDIR)
+        factory.unplugged = False
+        deadline = time.monotonic() + 5
+        while src.stills_state.value != "live" and time.monotonic() < deadline:
+            time.sleep(0.02)
+        out["stills_state_back"] = src.stills_state.value
+        out["stills_error_back"] = src.stills_error
+        out["back"] = _md5(src.capture_still().data)
+        out["state_back"] = src.state.value
+    return out
+
+
+def case_hybrid_preview_lost(video: str) -> dict[str, Any]:
+    """A real webcam preview (a video file read by OpenCV: its end reads like an unplug)
+    + the virtual DSLR: losing the preview makes the whole hybrid RECONNECTING."""
+    s = _fast_settings(backoff=3.0, backoff_max=3.0)  # slow enough to watch it reconnect
+    src = open_source(f"hybrid:webcam:{video}+gphoto2", s)
+    out: dict[str, Any] = {}
+    with src:
+        out["state_start"] = src.state.value
+        deadline = time.monotonic() + 10
+        while src.state.value != "reconnecting" and time.monotonic() < deadline:
+            time.sleep(0.02)
+        out["state_lost"] = src.state.value
+        out["stills_state_lost"] = src.stills_state.value
+        out["frame_lost"] = src.latest_frame() is not None
+        out["error_lost"] = str(src.last_error or "")
+    return out
+
+
 class FakeLiveViewCamera:
     """The real virtual camera plus live view: ``capture_preview`` returns JPEG frames of
     a video (libgphoto2's virtual camera has no live view; real DSLRs do)."""
@@ -259,7 +330,8 @@ def case_errors() -> dict[str, Any]:
 
 CASES = {"errors": case_errors, "still": case_still, "no_live_view": case_no_live_view,
          "hybrid": case_hybrid, "disappear": case_disappear, "unplug": case_unplug,
-         "live_view": case_live_view}
+         "live_view": case_live_view, "hybrid_dslr_reconnecting": case_hybrid_dslr_reconnecting,
+         "hybrid_preview_lost": case_hybrid_preview_lost}
 
 if __name__ == "__main__":
     result = CASES[sys.argv[1]](*sys.argv[2:])

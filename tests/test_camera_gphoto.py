@@ -117,6 +117,30 @@ def test_unplugged_camera_is_reconnected_with_a_new_camera_object(vcam: Path) ->
     assert r["back"] == r["folder_md5"] and r["reconnects"] == 1
 
 
+def test_hybrid_keeps_coaching_while_its_dslr_reconnects(vcam: Path, media: Path) -> None:
+    """Only the DSLR side is away: the hybrid stays live and frames keep coming; the DSLR's
+    trouble is its own state and error; a still meanwhile fails fast (the kiosk then keeps
+    the preview frame), and the DSLR's JPEG comes back with the camera."""
+    r = _case(vcam, "hybrid_dslr_reconnecting", str(media / "single_face.mp4"))
+    assert r["first"] == r["folder_md5"]
+    assert r["while_gone"] == "CameraDisconnected"
+    assert r["stills_state_gone"] == "reconnecting" == r["stills_state_after"]
+    assert "no gphoto2 camera found" in r["stills_error_gone"]
+    assert r["states_gone"] == ["live"]  # never RECONNECTING as a whole
+    assert r["frames_gone"] >= 15  # 30 fps video in real time over 1 s
+    assert r["stills_state_back"] == "live" and r["stills_error_back"] is None
+    assert r["back"] == r["folder_md5"] and r["state_back"] == "live"
+
+
+def test_hybrid_reconnects_as_a_whole_when_its_preview_is_lost(vcam: Path,
+                                                                media: Path) -> None:
+    r = _case(vcam, "hybrid_preview_lost", str(media / "single_face.mp4"))
+    assert r["state_start"] == "live"
+    assert r["state_lost"] == "reconnecting" and not r["frame_lost"]
+    assert r["stills_state_lost"] == "live"  # the DSLR itself is fine
+    assert "stopped sending pictures" in r["error_lost"]  # the preview's error, not the DSLR's
+
+
 def test_live_view_thread_rate_cap_and_still(vcam: Path, media: Path) -> None:
     r = _case(vcam, "live_view", str(media / "single_face.mp4"))
     assert 8 <= r["rate"] <= 25  # cap 20 fps (+ the frame taken while opening)
