@@ -548,8 +548,10 @@ class Booth:
                 saved = session.save(still=still, metrics=metrics, frame_time_s=frame_t,
                                      reason=reason, extra=extra)
             else:
+                # a hybrid's fallback frame came from its preview camera, not the DSLR
+                cam = getattr(getattr(src, "preview", src), "name", None)
                 saved = session.save(image=image, metrics=metrics, frame_time_s=frame_t,
-                                     reason=reason, camera=getattr(src, "name", None),
+                                     reason=reason, camera=cam,
                                      extra=extra, jpeg_quality=self.cfg.camera.jpeg_quality)
         except StorageError as exc:
             log.error("storage: %s", exc)
@@ -991,6 +993,9 @@ class KioskApp:
         src = self.booth.source
         cam_state = getattr(getattr(src, "state", None), "value", "none")
         stats.append(f"camera {getattr(src, 'name', '-')}: {cam_state}")
+        stills = stills_health(src)
+        if stills is not None:
+            stats.append(f"stills {stills}")
         stats.append(f"saved {self.booth.captures_saved}")
         folder = getattr(self.booth.session, "folder", None)
         if folder is not None or self.machine.ctx.location:
@@ -1111,9 +1116,23 @@ class KioskApp:
         return HealthSample(
             fps=st.fps if st is not None else None,
             camera=getattr(getattr(src, "state", None), "value", "none"),
+            stills=getattr(getattr(src, "stills_state", None), "value", None),
             captures=self.booth.captures_saved, dropped=st.dropped if st is not None else 0,
             screen_fps=self.stats.fps, state=self.machine.state.value,
             restarts=st.restarts if st is not None else 0, errors=self.render_errors)
+
+
+def stills_health(src: Any) -> str | None:
+    """A hybrid's DSLR side as "STATE" or "STATE (why)"; None for single-camera sources.
+
+    The hybrid stays LIVE while only its DSLR reconnects (coaching goes on, a still falls
+    back to the best preview frame), so the operator needs this to see the DSLR's trouble.
+    """
+    state = getattr(src, "stills_state", None)
+    if state is None:
+        return None
+    err = getattr(src, "stills_error", None)
+    return f"{state.value} ({err})" if err is not None else str(state.value)
 
 
 def guide_for(preset: Any, in_range: dict[str, bool]) -> Guide | None:

@@ -9,8 +9,9 @@ returns it. Example::
     captures 12 (+2); dropped 340 (+21); restarts 0; disk 52.3 GB free (21%); rss 512 MB
 
 The line holds counts and states only: no file names, no paths, nothing about a sitter.
-It is logged at WARNING instead of INFO when the disk is nearly full, the camera is not
-live or a worker restarted since the last line, so a glance at warnings finds trouble.
+A hybrid source adds ``stills STATE`` (its DSLR side). It is logged at WARNING instead
+of INFO when the disk is nearly full, the camera (or the DSLR side) is not live or a
+worker restarted since the last line, so a glance at warnings finds trouble.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class HealthSample:
     state: str | None = None          # kiosk screen/state
     restarts: int = 0                 # pipeline worker restarts since start
     errors: int = 0                   # errors caught by the UI loop since start
+    stills: str | None = None         # a hybrid's DSLR side (None: no separate stills camera)
 
 
 def rss_bytes() -> int | None:
@@ -110,6 +112,9 @@ class HealthMonitor:
         parts.append(f"camera {s.camera}")
         if s.camera not in ("live",):
             warn = True
+        if s.stills is not None:  # the hybrid stays live while its DSLR reconnects
+            parts.append(f"stills {s.stills}")
+            warn = warn or s.stills != "live"
         if s.state:
             parts.append(f"state {s.state}")
         parts.append(f"captures {s.captures} (+{s.captures - (prev.captures if prev else 0)})")

@@ -70,3 +70,16 @@ def test_a_vanished_folder_or_a_failing_collector_never_raises(tmp_path: Path, c
     line = mon.tick(200, broken)
     assert line is not None and "camera none" in line
     assert any("could not gather" in r.getMessage() for r in caplog.records)
+
+
+def test_a_hybrids_dslr_side_is_reported_on_its_own(tmp_path: Path, caplog) -> None:
+    """The hybrid stays 'live' while its DSLR reconnects: the stills part says so, warned."""
+    caplog.set_level(logging.INFO, logger="kiosk.health")
+    mon = HealthMonitor(tmp_path, start=0.0, low_disk_bytes=0)
+    away = mon.tick(60, lambda: HealthSample(camera="live", stills="reconnecting"))
+    back = mon.tick(120, lambda: HealthSample(camera="live", stills="live"))
+    single = mon.tick(180, lambda: HealthSample(camera="live"))
+    assert "camera live; stills reconnecting; " in away and "camera live; stills live; " in back
+    assert "stills" not in single  # a single camera has no separate stills side
+    levels = [r.levelno for r in caplog.records if r.name == "kiosk.health"]
+    assert levels == [logging.WARNING, logging.INFO, logging.INFO]
