@@ -1,7 +1,7 @@
 """Accuracy of the analysis on the labelled development photos in ../shared/eval.
 
     python benchmarks/accuracy.py [--eval DIR] [--limit N] [--json] [--plot PNG] [--fit]
-                                  [--write-smile-model YAML]
+                                  [--write-smile-model YAML] [--mirror N]
 
 Prints: face detection rate per set; yaw/pitch/roll mean absolute error and median
 signed error (ours - label) on GENKI-4K dev and the AFLW2000 sample; smile accuracy on
@@ -11,7 +11,9 @@ Yale's open-eye photos; the pose model's shoulder turn on Yale's square-on sitte
 config/default.yaml were chosen), each fitted on one half of GENKI and checked on the
 other half. ``--plot`` saves error-vs-angle scatter plots. ``--write-smile-model`` fits
 the smile model (coaching/smile.py) on GENKI and writes it; its accuracy is reported
-both in-sample and cross-validated (the honest figure for a fitted model).
+both in-sample and cross-validated (the honest figure for a fitted model). ``--mirror
+N`` measures the left/right bias of yaw, roll and shoulder turn without labels, from N
+GENKI photos and their mirror images.
 
 Each dataset's sign convention is converted to the project's HERE and nowhere else
 (see ../shared/eval/README.md and coaching/metrics.py):
@@ -473,6 +475,34 @@ def write_smile_model(genki: tuple[list[Item], list[Observation | None]], path: 
     return fitted
 
 
+def mirror_bias(items: list[Item], settings: AnalysisSettings, limit: int = 500
+                ) -> dict[str, Any]:
+    """Label-free zero check: a model without a left/right bias reads a photo and its
+    mirror image as +a and -a, so half their sum is its bias (the offset to configure is
+    minus that). Yaw and roll from the face, shoulder turn from the pose model (photos
+    where both shoulders are seen); medians, and per half of the photos."""
+    raw = settings.model_copy(update={"yaw_offset_deg": 0.0, "roll_offset_deg": 0.0,
+                                      "shoulder_turn_offset_deg": 0.0})
+    sums: dict[str, list[float]] = {"yaw": [], "roll": [], "shoulder_turn": []}
+    with PhotoAnalyzer(max_faces=1, pose=settings.pose_model, min_side=settings.photo_min_side,
+                       pad=settings.photo_pad, tiles=False) as analyzer:
+        for it in sample(items, limit):
+            rgb = load_rgb(it.path)
+            a, b = (compute_metrics(analyzer.analyze(x), x, raw)
+                    for x in (rgb, np.ascontiguousarray(rgb[:, ::-1])))
+            for k in sums:
+                va, vb = getattr(a, f"{k}_deg"), getattr(b, f"{k}_deg")
+                if va is not None and vb is not None:
+                    sums[k].append((va + vb) / 2)
+    out: dict[str, Any] = {}
+    for k, v in sums.items():
+        arr = np.array(v)
+        out[k] = {"bias_median": round(float(np.median(arr)), 2) if arr.size else None,
+                  "halves": [round(float(np.median(arr[i::2])), 2) for i in (0, 1)]
+                  if arr.size > 1 else None, "n": int(arr.size)}
+    return out
+
+
 # --------------------------------------------------------------------------- output
 
 
@@ -571,6 +601,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--plot", type=Path, default=None, help="save error-vs-angle plots here")
     ap.add_argument("--fit", action="store_true", help="print data-suggested offsets/thresholds")
+    ap.add_argument("--mirror", type=int, default=0, metavar="N",
+                    help="left/right bias of yaw, roll and shoulder turn from N GENKI photos "
+                         "and their mirror images (how the *_offset_deg zeros were chosen)")
     ap.add_argument("--write-smile-model", type=Path, default=None, metavar="YAML",
                     help="fit the smile model on GENKI dev, write it here "
                          "(the shipped one: coaching/smile_model.yaml)")
@@ -606,12 +639,19 @@ def main(argv: list[str] | None = None) -> int:
     rep["metrics_ms_per_frame"] = _metrics_speed(data)
     if args.fit:
         rep["fit"] = fit(data, settings)
+    if args.mirror:
+        rep["mirror_bias"] = mirror_bias(genki(args.eval), settings, args.mirror)
     if args.plot:
         plot(data, settings, args.plot)
     if args.json:
         print(json.dumps(rep, indent=1))
     else:
         print_report(rep, speed)
+        if args.mirror:
+            print("Left/right bias, photo vs its mirror (offset = minus this):")
+            for k, d in rep["mirror_bias"].items():
+                print(f"  {k:14s} {d['bias_median']:+.2f} deg  halves {d['halves']}  "
+                      f"(n={d['n']})")
         if args.fit:
             print("Suggested by the data:")
             print(json.dumps(rep["fit"], indent=1))

@@ -22,7 +22,7 @@ class AnalysisSettings(_Section):
     max_faces: int = Field(6, ge=1, le=20, description="faces the face landmarker looks for")
     pitch_offset_deg: float = Field(
         0.0, ge=-20, le=20, description="added to the fitted pitch so a level face reads 0")
-    yaw_offset_deg: float = Field(0.3, ge=-20, le=20, description="added to the fitted yaw")
+    yaw_offset_deg: float = Field(0.2, ge=-20, le=20, description="added to the fitted yaw")
     roll_offset_deg: float = Field(0.0, ge=-20, le=20, description="added to the eye-line roll")
     smile_threshold: float = Field(
         0.3, ge=0, le=1, description="smile blendshape mean at or above which 'smiling' "
@@ -45,7 +45,7 @@ class AnalysisSettings(_Section):
     shoulder_min_visibility: float = Field(
         0.6, ge=0, le=1, description="pose visibility below which shoulders are unknown")
     shoulder_turn_offset_deg: float = Field(
-        0.0, ge=-20, le=20, description="added to the pose shoulder turn so square reads 0")
+        -6.9, ge=-20, le=20, description="added to the pose shoulder turn so square reads 0")
     eye_ear_open: float = Field(
         0.30, ge=0.05, le=0.6, description="eye aspect ratio of a normally open eye")
     eye_ear_closed: float = Field(

@@ -138,7 +138,8 @@ def _observation(yaw: float = 10, pitch: float = -5, roll: float = 3, turn: floa
 
 
 def test_compute_metrics_angles_and_offsets() -> None:
-    s = AnalysisSettings(yaw_offset_deg=0.0, pitch_offset_deg=0.0, roll_offset_deg=0.0)
+    s = AnalysisSettings(yaw_offset_deg=0.0, pitch_offset_deg=0.0, roll_offset_deg=0.0,
+                         shoulder_turn_offset_deg=0.0)
     m = compute_metrics(_observation(), None, s)
     assert (m.yaw_deg, m.pitch_deg, m.roll_deg) == pytest.approx((10, -5, 3), abs=0.5)
     assert m.shoulder_turn_deg == pytest.approx(20, abs=0.5)
