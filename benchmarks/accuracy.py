@@ -280,6 +280,10 @@ def score(data: dict[str, tuple[list[Item], list[Observation | None]]],
         rep["yale_smile_accuracy"] = _rate(
             [bool(m.smiling) == bool(it.labels["smile"]) for it, m in pairs
              if "smile" in it.labels])
+        # Every Yale sitter faces the camera and looks into it (eyes open): a positive-only
+        # check of looking_at_camera (no set here has gaze labels).
+        rep["yale_looking_at_camera"] = _rate(
+            [bool(m.looking_at_camera) for it, m in pairs if it.labels.get("eyes") == "open"])
         square = [m.pitch_deg for it, m in pairs if m.pitch_deg is not None]
         rep["yale_median_pitch"] = float(np.median(square)) if square else None
     return rep
@@ -538,7 +542,8 @@ def print_report(rep: dict[str, Any], speed: dict[str, float]) -> None:
             ("genki_false_closed", "False closed, GENKI"),
             ("genki_false_closed_eyes_20px", "False closed, GENKI, eyes >= 20 px wide"),
             ("yale_false_closed", "False closed, Yale open"),
-            ("yale_closed_recall", "Eyes closed recall, Yale sleepy (droop)")]
+            ("yale_closed_recall", "Eyes closed recall, Yale sleepy (droop)"),
+            ("yale_looking_at_camera", "Looking at camera, Yale (all look at it)")]
     for key, label in rows:
         if key in rep:
             print(f"{label:42s} {_fmt(rep[key], True):>7s}")
