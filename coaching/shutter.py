@@ -4,8 +4,9 @@ Every frame goes into a ring buffer (``buffer_s``, about 1.5 s) with its raw
 metrics and whether every gate was good. The shutter fires automatically when the
 coach reports ``hold`` with ``hold_progress`` 1 (every gate of the preset held for
 its ``hold_s``) on a frame with exactly one face and no blink, outside the
-cooldown, until the preset's number of shots is reached. The manual shutter
-(:meth:`Shutter.update` with ``manual=True``) always fires.
+cooldown (which a manual shot starts too), until the preset's number of shots is
+reached. The manual shutter (:meth:`Shutter.update` with ``manual=True``) always
+fires.
 
 The photo is the best frame of the buffer (like Top Shot): among the frames of the
 hold that just completed (manual: the last ``manual_window_s``), with eyes open and no blink
@@ -83,7 +84,7 @@ class Shutter:
         self._buf: deque[FrameRecord] = deque()
         self.shots = 0
         self.auto_shots = 0
-        self._last_auto: float | None = None
+        self._last_fire: float | None = None
 
     @property
     def done(self) -> bool:
@@ -91,7 +92,9 @@ class Shutter:
         return self.auto_shots >= self.preset.shots
 
     def in_cooldown(self, t: float) -> bool:
-        return self._last_auto is not None and t - self._last_auto < self.preset.cooldown_s
+        """Within ``cooldown_s`` of the last shot, automatic or manual: an operator's
+        manual photo is not followed at once by an automatic near-copy."""
+        return self._last_fire is not None and t - self._last_fire < self.preset.cooldown_s
 
     def is_blink(self, m: Metrics) -> bool:
         limit = self.preset.eyes.max_blink
@@ -123,7 +126,7 @@ class Shutter:
         buf = self._buf
         if buf and rec.t < buf[-1].t:  # time went backwards (a new replay): start over
             buf.clear()
-            self._last_auto = None
+            self._last_fire = None
         buf.append(rec)
         while buf and rec.t - buf[0].t > s.buffer_s:
             buf.popleft()
@@ -179,9 +182,9 @@ class Shutter:
     def _fire(self, reason: Literal["auto", "manual"], t: float, best: FrameRecord,
               moment: FrameRecord, state: Any) -> Shot:
         self.shots += 1
+        self._last_fire = t
         if reason == "auto":
             self.auto_shots += 1
-            self._last_auto = t
         ack = getattr(state, "mark_captured", None)
         if callable(ack):
             ack(t)

@@ -134,6 +134,18 @@ def test_manual_shutter_always_works() -> None:
     assert rig.shots == []
 
 
+def test_a_manual_shot_starts_the_cooldown() -> None:
+    """An operator's manual photo is not followed at once by an automatic near-copy."""
+    # The coach's "captured" pause plus a new hold alone would allow one after ~2 s.
+    rig = Rig(make_preset(shots=2, cooldown_s=4.0, hold_s=0.5))
+    rig.feed(0.2, manual_at=0.1)
+    rig.feed(6.0)
+    reasons = [s.reason for s in rig.shots]
+    assert reasons[0] == "manual" and "auto" in reasons
+    first_auto = next(s for s in rig.shots if s.reason == "auto")
+    assert first_auto.t - rig.shots[0].t >= 4.0
+
+
 def test_manual_pick_is_the_best_of_the_last_moment() -> None:
     def make(t: float) -> Metrics:
         if abs(t - 1.9) < 0.01:
