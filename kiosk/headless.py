@@ -232,9 +232,10 @@ class _Runner:
                                           reason=shot.reason, extra=extra)
             else:
                 image = best.frame.image if best.frame is not None else None
+                # A hybrid's fallback frame came from its preview camera, not the DSLR.
+                cam = getattr(getattr(self.source, "preview", self.source), "name", None)
                 saved = self.session.save(image=image, metrics=metrics, frame_time_s=frame_t,
-                                          reason=shot.reason, camera=self.source.name,
-                                          extra=extra)
+                                          reason=shot.reason, camera=cam, extra=extra)
         except StorageError as exc:
             self.storage_errors += 1
             print(f"{shot.t:8.3f}s  CAPTURE {shot.reason} #{shot.number} NOT SAVED: {exc}",

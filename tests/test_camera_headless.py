@@ -87,5 +87,6 @@ def test_hybrid_run_survives_the_dslr_vanishing_and_returning(tmp_path: Path,
     (first, first_meta), (second, second_meta) = shots
     assert first.read_bytes() != (media / "single_face.jpg").read_bytes()  # preview fallback
     assert first_meta["frame_time_s"] <= 1.0
+    assert first_meta["camera"] == "replay single_face.mp4"  # the preview, not the DSLR
     assert second.read_bytes() == (media / "single_face.jpg").read_bytes()
     assert second_meta["camera"] == "Nikon DSC D750"
