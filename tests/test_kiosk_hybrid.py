@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,6 +70,16 @@ def test_dslr_away_coaching_goes_on_and_the_preview_frame_is_kept(tmp_path: Path
     assert side["kept"] is True
 
 
+def _drive(app: Any, state: Any, timeout: float = 30) -> None:
+    """Step the app until it reaches ``state`` (in the subprocess that runs a session)."""
+    deadline = time.monotonic() + timeout
+    while app.machine.state is not state:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"stuck in {app.machine.state}: {app.machine.history}")
+        app.step()
+        time.sleep(0.01)
+
+
 def _dslr_away(video: str, out: str) -> dict:
     """Like :func:`_session`, but the DSLR is unplugged once coaching has started."""
     sys.path.insert(0, str(ROOT))
@@ -95,22 +106,14 @@ def _dslr_away(video: str, out: str) -> dict:
                    out_dir=Path(out), windowed=True, size=(960, 540), preset="linkedin")
     app.start()
 
-    def drive(state: State, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while app.machine.state is not state:
-            if time.monotonic() > deadline:
-                raise SystemExit(f"stuck in {app.machine.state}: {app.machine.history}")
-            app.step()
-            time.sleep(0.01)
-
     try:
-        drive(State.WELCOME)
+        _drive(app, State.WELCOME)
         post(Event(Kind.START))
-        drive(State.COACHING)
+        _drive(app, State.COACHING)
         factory.unplugged = True
         shutil.move(VDIR, VDIR.with_name(VDIR.name + ".away"))
         post(Event(Kind.SHUTTER))
-        drive(State.REVIEW)
+        _drive(app, State.REVIEW)
         shot = app.machine.ctx.shot
         for _ in range(20):  # a moment on the review screen with the DSLR still away
             app.step()
@@ -118,7 +121,7 @@ def _dslr_away(video: str, out: str) -> dict:
         sample = app._health_sample()
         stats = list(app._operator_view().stats)
         post(Event(Kind.KEEP))
-        drive(State.DONE)
+        _drive(app, State.DONE)
         return {"path": shot.path, "history": [st.value for st in app.machine.history],
                 "camera": sample.camera, "health_stills": sample.stills,
                 "operator_stats": stats}
@@ -143,23 +146,15 @@ def _session(video: str, out: str) -> dict:
                    windowed=True, size=(960, 540), preset="linkedin")
     app.start()
 
-    def drive(state: State, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while app.machine.state is not state:
-            if time.monotonic() > deadline:
-                raise SystemExit(f"stuck in {app.machine.state}: {app.machine.history}")
-            app.step()
-            time.sleep(0.01)
-
     try:
-        drive(State.WELCOME)
+        _drive(app, State.WELCOME)
         post(Event(Kind.START))
-        drive(State.COACHING)
+        _drive(app, State.COACHING)
         post(Event(Kind.SHUTTER))
-        drive(State.REVIEW)
+        _drive(app, State.REVIEW)
         shot = app.machine.ctx.shot
         post(Event(Kind.KEEP))
-        drive(State.DONE)
+        _drive(app, State.DONE)
         return {"path": shot.path, "history": [s.value for s in app.machine.history]}
     finally:
         app.close()
