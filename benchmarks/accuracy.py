@@ -409,7 +409,7 @@ def smile_xy(genki: tuple[list[Item], list[Observation | None]]
     """The smile model's features (coaching/smile.py, computed as the product does) and
     GENKI's labels, for every photo with a face."""
     from coaching import geometry as g
-    from coaching.metrics import _teeth_fraction
+    from coaching.metrics import teeth_fraction
     from coaching.smile import smile_features
 
     xs, ys = [], []
@@ -418,9 +418,9 @@ def smile_xy(genki: tuple[list[Item], list[Observation | None]]
             continue
         face = o.faces[0]
         px = face.landmarks * (o.width, o.height, o.width)
-        width = float(np.linalg.norm(px[g.MOUTH_LEFT, :2] - px[g.MOUTH_RIGHT, :2])) or 1.0
-        gap = float(np.linalg.norm(px[g.UPPER_LIP_INNER, :2] - px[g.LOWER_LIP_INNER, :2]))
-        x = smile_features(face, px, _teeth_fraction(px, load_rgb(it.path)), gap / width)
+        gap = g.lip_gap(px)
+        x = None if gap is None else smile_features(
+            face, px, teeth_fraction(px, load_rgb(it.path)), gap)
         if x is not None:
             xs.append(x)
             ys.append(it.labels["smile"])

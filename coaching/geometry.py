@@ -254,6 +254,15 @@ def eye_aspect_ratio(px: np.ndarray, eye: tuple[int, ...]) -> float:
     return float((np.linalg.norm(p[1] - p[5]) + np.linalg.norm(p[2] - p[4])) / (2 * width))
 
 
+def lip_gap(px: np.ndarray) -> float | None:
+    """Inner-lip gap over mouth width (pixel landmarks): ~0 closed, 0.1+ apart;
+    ``None`` for a degenerate mouth."""
+    width = float(np.linalg.norm(px[MOUTH_LEFT, :2] - px[MOUTH_RIGHT, :2]))
+    if width < 1e-6:
+        return None
+    return float(np.linalg.norm(px[UPPER_LIP_INNER, :2] - px[LOWER_LIP_INNER, :2])) / width
+
+
 def iris_offset(px: np.ndarray, eye: tuple[int, ...], iris: int) -> tuple[float, float]:
     """Iris centre relative to the middle of the eye corners, in eye widths:
     x > 0 = toward image right, y > 0 = up. Measured along the eye's own axis, so a

@@ -195,15 +195,13 @@ def _expression(m: Metrics, face: FaceObservation, px: np.ndarray, rgb: np.ndarr
     if "mouthSmileLeft" in bs and "mouthSmileRight" in bs:
         m.smile = (bs["mouthSmileLeft"] + bs["mouthSmileRight"]) / 2
         m.smiling = m.smile >= s.smile_threshold
-    width = float(np.linalg.norm(px[g.MOUTH_LEFT, :2] - px[g.MOUTH_RIGHT, :2]))
-    if width < 1e-6:
+    opening = g.lip_gap(px)
+    if opening is None:
         return
-    gap = float(np.linalg.norm(px[g.UPPER_LIP_INNER, :2] - px[g.LOWER_LIP_INNER, :2]))
-    opening = gap / width
     m.mouth_open = opening > s.mouth_open_threshold
     if rgb is None:
         return
-    teeth = _teeth_fraction(px, rgb)
+    teeth = teeth_fraction(px, rgb)
     m.teeth_visible = opening > _TEETH_MIN_OPENING and teeth > s.teeth_threshold
     if s.smile_model:
         x = smile_features(face, px, teeth, opening)
@@ -212,7 +210,7 @@ def _expression(m: Metrics, face: FaceObservation, px: np.ndarray, rgb: np.ndarr
             m.smiling = m.smile_probability >= s.smile_probability_threshold
 
 
-def _teeth_fraction(px: np.ndarray, rgb: np.ndarray) -> float:
+def teeth_fraction(px: np.ndarray, rgb: np.ndarray) -> float:
     """Share of pixels between the inner lips that look like teeth: brighter than the
     lips around them and nearly grey."""
     poly = px[list(g.INNER_LIPS), :2]
