@@ -34,8 +34,11 @@ How each number is made (:func:`compute_metrics`; constants in ``analysis:``):
 - eye openness (0 shut .. 1 normally open) = a blend of the eye aspect ratio
   (corrected for the head turn, scaled between ``eye_ear_closed`` and
   ``eye_ear_open``) and 1 - the eyeBlink blendshape (``eye_ear_weight``);
-  ``eyes_closed`` = 1 - mean openness > ``eyes_closed_threshold``, a threshold that
-  rises for eyes under ``eyes_small_px`` wide (:func:`eyes_closed_threshold`).
+  closure = 1 - mean openness; its margin = closure minus ``eyes_closed_threshold``,
+  a threshold that rises for eyes under ``eyes_small_px`` wide
+  (:func:`eyes_closed_threshold`). ``eyes_closed`` = the eye model of
+  :mod:`coaching.eyes` (the pixels of each eye plus that margin) says shut; without
+  pixels, or with ``eye_model: false``: margin > 0.
 - gaze: iris centre (468/473) relative to the middle of the eye corners, in eye
   widths (x > 0 toward image right, y > 0 up; minus ``gaze_y_offset``, where the
   iris of an eye looking straight ahead sits); ``looking_at_camera`` = head angle
@@ -59,6 +62,7 @@ import cv2
 import numpy as np
 
 from coaching import geometry as g
+from coaching.eyes import eye_patch_features, load_eye_model
 from coaching.smile import load_smile_model, smile_features
 
 if TYPE_CHECKING:
@@ -158,7 +162,7 @@ def compute_metrics(obs: Observation, rgb: np.ndarray | None,
 
     _shoulders(m, obs.pose, face, w, h, settings)
     _expression(m, face, px, rgb, settings)
-    _eyes(m, face, px, settings)
+    _eyes(m, face, px, rgb, settings)
     _gaze(m, px, settings)
     _framing(m, px, w, h)
     if rgb is not None:
@@ -236,7 +240,8 @@ def teeth_fraction(px: np.ndarray, rgb: np.ndarray) -> float:
     return float(teeth.mean())
 
 
-def _eyes(m: Metrics, face: FaceObservation, px: np.ndarray, s: AnalysisSettings) -> None:
+def _eyes(m: Metrics, face: FaceObservation, px: np.ndarray, rgb: np.ndarray | None,
+          s: AnalysisSettings) -> None:
     bs = face.blendshapes
     span = max(s.eye_ear_open - s.eye_ear_closed, 1e-3)
     opens = []
@@ -255,7 +260,13 @@ def _eyes(m: Metrics, face: FaceObservation, px: np.ndarray, s: AnalysisSettings
     m.eye_open_left, m.eye_open_right = opens
     if blinks:
         m.blink = sum(blinks) / len(blinks)
-    m.eyes_closed = 1.0 - (opens[0] + opens[1]) / 2 > eyes_closed_threshold(_eye_width(px), s)
+    margin = 1.0 - (opens[0] + opens[1]) / 2 - eyes_closed_threshold(_eye_width(px), s)
+    m.eyes_closed = margin > 0
+    if rgb is not None and s.eye_model:
+        feats = eye_patch_features(rgb, px)
+        if feats is not None:
+            model = load_eye_model()
+            m.eyes_closed = model.closed_score(model.patch_score(feats), margin) > 0
 
 
 def _eye_width(px: np.ndarray) -> float:

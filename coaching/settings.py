@@ -35,6 +35,10 @@ class AnalysisSettings(_Section):
     eyes_closed_threshold: float = Field(
         0.49, ge=0, le=1, description="eye-closure score (1 - mean eye openness) above which "
                                      "'eyes_closed'")
+    eye_model: bool = Field(
+        True, description="decide 'eyes_closed' with the eye model (coaching/eye_model.yaml: "
+                          "each eye's pixels plus the closure margin) instead of the "
+                          "closure threshold alone")
     eyes_small_px: float = Field(
         20.0, ge=0, le=500, description="eyes narrower than this (mean corner-to-corner width, "
                                         "image px) need more evidence to read closed: a tiny "

@@ -315,29 +315,116 @@ def test_smile_model_on_photos_it_was_not_fitted_on(face_only, eval_dir) -> None
     assert len(ok) >= 30 and np.mean(ok) >= 0.93, np.mean(ok)
 
 
-def test_smile_model_fitting_generalises(face_only, eval_dir, monkeypatch) -> None:
+@pytest.fixture(scope="module")
+def accuracy():
+    """benchmarks/accuracy.py as a module: the tests re-run its fitting."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    try:
+        yield __import__("accuracy")
+    finally:
+        sys.path.pop(0)
+        sys.modules.pop("accuracy", None)
+
+
+@pytest.fixture(scope="module")
+def genki600(face_only, eval_dir, accuracy):
+    """600 evenly spaced GENKI dev photos and their observations."""
+    items = accuracy.sample(accuracy.genki(eval_dir), 600)
+    return items, [face_only.analyze(accuracy.load_rgb(it.path)) for it in items]
+
+
+def test_smile_model_fitting_generalises(genki600, accuracy) -> None:
     """The benchmark's fitting, re-run on 600 GENKI photos with 5-fold cross-validation:
     the model beats one threshold on photos held out of its fit (full dev set: 94.7 vs
     93.1 %; this subset measured 94.0 vs 92.6 %)."""
-    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "benchmarks"))
-    accuracy = __import__("accuracy")
-    sys.modules.pop("accuracy", None)
-    items = accuracy.sample(accuracy.genki(eval_dir), 600)
-    obs = [face_only.analyze(accuracy.load_rgb(it.path)) for it in items]
-    cv = accuracy.smile_cv(*accuracy.smile_xy((items, obs)), repeats=2, folds=5)
+    cv = accuracy.smile_cv(*accuracy.smile_xy(genki600), repeats=2, folds=5)
     assert cv["model"] >= 0.925 and cv["model"] >= cv["threshold"] + 0.005, cv
+
+
+def test_eye_model_fitting_generalises(face_only, eval_dir, genki600, accuracy) -> None:
+    """The benchmark's eye-model fitting, re-run on all CEW faces and 600 GENKI photos,
+    nested 5-fold: on photos held out of the whole fit it finds more shut eyes than the
+    landmark rule does at the same false-closed rate (full dev set: 96.0 vs 89.1 % at
+    1.7 %; this subset measured 90.8 vs 86.7 % at 1.7 %)."""
+    items = accuracy.cew(eval_dir)
+    cew = (items, [face_only.analyze(accuracy.load_rgb(it.path)) for it in items])
+    cv = accuracy.eye_cv(*accuracy.eye_xy([cew, genki600], SETTINGS), folds=5)
+    assert cv["false_closed"] <= 0.03, cv
+    assert cv["recall"] >= 0.88 and cv["recall"] >= cv["rule_recall_same_false_closed"] + 0.02, cv
+
+
+def test_eye_model_on_photos_it_was_not_fitted_on(face_only, eval_dir) -> None:
+    """Yale (grey studio photos of other people) was not fitted on: its 15 sleepy faces
+    read closed (15 measured) and its open eyes rarely do (4 of 134 measured: two of them
+    look shut to us, two are the broadest laughs, eyes squeezed to slits)."""
+    with open(eval_dir / "yalefaces" / "labels.csv", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["eyes"] in ("open", "closed_both")]
+    closed = {"open": [], "closed_both": []}
+    for r in rows:
+        _, m = measure(face_only, eval_dir / "yalefaces" / "png" / r["png_file"])
+        closed[r["eyes"]].append(bool(m.eyes_closed))
+    assert len(closed["closed_both"]) == 15 and np.mean(closed["closed_both"]) >= 0.9
+    assert len(closed["open"]) >= 130 and np.mean(closed["open"]) <= 0.05, sum(closed["open"])
+
+
+def test_eye_patches_face_outward_on_both_eyes() -> None:
+    """Both eyes' patches put the outer corner on the left (the left eye's is mirrored),
+    y runs down the face, and eyes too small to see give None."""
+    from coaching.eyes import PATCH_SIZE, eye_patches
+
+    rgb = np.full((200, 300, 3), 200, np.uint8)
+    px = np.zeros((478, 3))
+    # An upright face: the sitter's right eye on the image left; 40 px eyes.
+    px[g.RIGHT_EYE[0], :2], px[g.RIGHT_EYE[3], :2] = (60, 100), (100, 100)
+    px[g.LEFT_EYE[3], :2], px[g.LEFT_EYE[0], :2] = (200, 100), (240, 100)
+    for x in (62, 238):  # a dark mark just inside each outer corner, above the line
+        cv2.circle(rgb, (x, 92), 4, (0, 0, 0), -1)
+    patches = eye_patches(rgb, px)
+    assert patches is not None and [p.shape for p in patches] == [PATCH_SIZE[::-1]] * 2
+    for p in patches:
+        ys, xs = np.unravel_index(np.argmin(p), p.shape)
+        assert xs < PATCH_SIZE[0] / 2 and ys < PATCH_SIZE[1] / 2, (xs, ys)
+    assert np.abs(patches[0].astype(int) - patches[1]).max() <= 2  # mirror images
+    px[:, :2] *= 0.05  # 2 px eyes
+    assert eye_patches(rgb, px) is None
+
+
+def test_shipped_eye_model_and_a_broken_one(tmp_path) -> None:
+    from coaching.eyes import FEATURES, N_FEATURES, load_eye_model
+    from coaching.yamlconfig import ConfigError
+
+    model = load_eye_model()
+    assert model.features == FEATURES and len(model.weights) == N_FEATURES
+    assert "CEW" in model.fitted and "GENKI" in model.fitted
+    bad = tmp_path / "eye_model.yaml"
+    bad.write_text(f"features: {FEATURES}\nbias: 0\ncombine: [1, 2, 3]\nweights: [1, 2]\n")
+    with pytest.raises(ConfigError) as exc:
+        load_eye_model(bad)
+    assert str(exc.value).startswith(str(bad)) and "\n" not in str(exc.value)
+    assert "weights" in str(exc.value)
+
+
+def test_without_the_eye_model_the_rule_decides(face_only, eval_dir) -> None:
+    """analysis.eye_model: false (or no pixels) = the closure rule alone: a man whose open
+    eyes behind glasses the rule calls closed and the eye model, seeing them, open."""
+    path = eval_dir / "genki4k-dev" / "files" / "file3691.jpg"
+    obs, m = measure(face_only, path)
+    off = compute_metrics(obs, load(path), SETTINGS.model_copy(update={"eye_model": False}))
+    assert compute_metrics(obs, None, SETTINGS).eyes_closed == off.eyes_closed
+    assert off.eyes_closed is True and m.eyes_closed is False
 
 
 # Measured on these subsets: yaw MAE 2.65, roll 0.93, pitch (zero aligned) 4.53, smile
 # 98.0 % (the smile model was fitted on GENKI: in-sample; 94.0 % with one threshold),
-# GENKI false-closed 4.0 % (7.3 % before the size-aware eye threshold), CEW
-# recall 91.7 %. Floors a little beyond.
+# GENKI false-closed 2.7 % (4.0 % with the closure rule alone, 7.3 % with one threshold),
+# CEW recall 95.0 % (rule alone 91.7 %); the eye model was fitted on GENKI and CEW, so
+# these two are in-sample. Floors a little beyond.
 YAW_MAE_MAX = 3.2
 ROLL_MAE_MAX = 1.2
 PITCH_MAE_ALIGNED_MAX = 5.2
 SMILE_ACC_MIN = 0.95
-GENKI_FALSE_CLOSED_MAX = 0.06
-CEW_RECALL_MIN = 0.85
+GENKI_FALSE_CLOSED_MAX = 0.045
+CEW_RECALL_MIN = 0.9
 
 
 def test_geometry_landmark_sets_are_consistent() -> None:
