@@ -26,9 +26,10 @@ How each number is made (:func:`compute_metrics`; constants in ``analysis:``):
   (``shoulder_min_visibility``), inside the frame and belong to the main face.
 - ``smile`` = mean of the mouthSmileLeft/Right blendshapes (the intensity preset
   ranges use); ``smile_probability`` = the logistic smile model of
-  :mod:`coaching.smile` (mouth blendshapes, corner lift, mouth width, teeth, lip gap)
-  and ``smiling`` = that >= ``smile_probability_threshold`` (without pixels, or with
-  ``smile_model: false``: smile >= ``smile_threshold``); ``mouth_open`` = inner-lip
+  :mod:`coaching.smile` (mouth blendshapes, corner lift, mouth width, teeth, lip gap,
+  and the scores of HOG models of the mouth and eye patches) and ``smiling`` = that
+  >= ``smile_probability_threshold`` (without pixels, or with ``smile_model: false``:
+  smile >= ``smile_threshold``); ``mouth_open`` = inner-lip
   gap / mouth width > ``mouth_open_threshold``; ``teeth_visible`` = lips apart and enough bright,
   grey pixels between them (``teeth_threshold``).
 - eye openness (0 shut .. 1 normally open) = a blend of the eye aspect ratio
@@ -63,7 +64,7 @@ import numpy as np
 
 from coaching import geometry as g
 from coaching.eyes import eye_patch_features, load_eye_model
-from coaching.smile import load_smile_model, smile_features
+from coaching.smile import load_smile_model, mouth_patch_features, smile_features
 
 if TYPE_CHECKING:
     from coaching.landmarks import FaceObservation, Observation, PoseObservation
@@ -161,8 +162,12 @@ def compute_metrics(obs: Observation, rgb: np.ndarray | None,
         m.roll_deg = roll + settings.roll_offset_deg
 
     _shoulders(m, obs.pose, face, w, h, settings)
-    _expression(m, face, px, rgb, settings)
-    _eyes(m, face, px, rgb, settings)
+    # Each eye's pixels: read by the eye model and by the smile model (a real smile
+    # squeezes the eyes).
+    eye_hog = (eye_patch_features(rgb, px)
+               if rgb is not None and (settings.eye_model or settings.smile_model) else None)
+    _expression(m, face, px, rgb, eye_hog, settings)
+    _eyes(m, face, px, eye_hog, settings)
     _gaze(m, px, settings)
     _framing(m, px, w, h)
     if rgb is not None:
@@ -194,7 +199,7 @@ def _shoulders(m: Metrics, pose: PoseObservation | None, face: FaceObservation,
 
 
 def _expression(m: Metrics, face: FaceObservation, px: np.ndarray, rgb: np.ndarray | None,
-                s: AnalysisSettings) -> None:
+                eye_hog: np.ndarray | None, s: AnalysisSettings) -> None:
     bs = face.blendshapes
     if "mouthSmileLeft" in bs and "mouthSmileRight" in bs:
         m.smile = (bs["mouthSmileLeft"] + bs["mouthSmileRight"]) / 2
@@ -210,7 +215,9 @@ def _expression(m: Metrics, face: FaceObservation, px: np.ndarray, rgb: np.ndarr
     if s.smile_model:
         x = smile_features(face, px, teeth, opening)
         if x is not None:
-            m.smile_probability = load_smile_model().probability(x)
+            patches = {"mouth_patch": mouth_patch_features(rgb, px),
+                       "eye_patch": None if eye_hog is None else eye_hog.ravel()}
+            m.smile_probability = load_smile_model().probability(x, patches)
             m.smiling = m.smile_probability >= s.smile_probability_threshold
 
 
@@ -240,7 +247,7 @@ def teeth_fraction(px: np.ndarray, rgb: np.ndarray) -> float:
     return float(teeth.mean())
 
 
-def _eyes(m: Metrics, face: FaceObservation, px: np.ndarray, rgb: np.ndarray | None,
+def _eyes(m: Metrics, face: FaceObservation, px: np.ndarray, eye_hog: np.ndarray | None,
           s: AnalysisSettings) -> None:
     bs = face.blendshapes
     span = max(s.eye_ear_open - s.eye_ear_closed, 1e-3)
@@ -262,11 +269,9 @@ def _eyes(m: Metrics, face: FaceObservation, px: np.ndarray, rgb: np.ndarray | N
         m.blink = sum(blinks) / len(blinks)
     margin = 1.0 - (opens[0] + opens[1]) / 2 - eyes_closed_threshold(_eye_width(px), s)
     m.eyes_closed = margin > 0
-    if rgb is not None and s.eye_model:
-        feats = eye_patch_features(rgb, px)
-        if feats is not None:
-            model = load_eye_model()
-            m.eyes_closed = model.closed_score(model.patch_score(feats), margin) > 0
+    if eye_hog is not None and s.eye_model:
+        model = load_eye_model()
+        m.eyes_closed = model.closed_score(model.patch_score(eye_hog), margin) > 0
 
 
 def _eye_width(px: np.ndarray) -> float:

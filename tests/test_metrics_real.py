@@ -335,8 +335,9 @@ def genki600(face_only, eval_dir, accuracy):
 
 def test_smile_model_fitting_generalises(genki600, accuracy) -> None:
     """The benchmark's fitting, re-run on 600 GENKI photos with 5-fold cross-validation:
-    the model beats one threshold on photos held out of its fit (full dev set: 94.7 vs
-    93.1 %; this subset measured 94.0 vs 92.6 %)."""
+    the model beats one threshold on photos held out of its fit (full dev set: 95.1 vs
+    93.1 %; this subset measured 93.9 vs 92.6 %: the patch models need more photos than
+    600 to add anything, 94.0 % without them)."""
     cv = accuracy.smile_cv(*accuracy.smile_xy(genki600), repeats=2, folds=5)
     assert cv["model"] >= 0.925 and cv["model"] >= cv["threshold"] + 0.005, cv
 
@@ -344,13 +345,13 @@ def test_smile_model_fitting_generalises(genki600, accuracy) -> None:
 def test_eye_model_fitting_generalises(face_only, eval_dir, genki600, accuracy) -> None:
     """The benchmark's eye-model fitting, re-run on all CEW faces and 600 GENKI photos,
     nested 5-fold: on photos held out of the whole fit it finds more shut eyes than the
-    landmark rule does at the same false-closed rate (full dev set: 96.0 vs 89.1 % at
-    1.7 %; this subset measured 90.8 vs 86.7 % at 1.7 %)."""
+    landmark rule does at the same false-closed rates (mean recall at 1-3 %: full dev
+    set 95.0 vs 89.6 %, this subset 91.0 vs 87.1 %)."""
     items = accuracy.cew(eval_dir)
     cew = (items, [face_only.analyze(accuracy.load_rgb(it.path)) for it in items])
     cv = accuracy.eye_cv(*accuracy.eye_xy([cew, genki600], SETTINGS), folds=5)
-    assert cv["false_closed"] <= 0.03, cv
-    assert cv["recall"] >= 0.88 and cv["recall"] >= cv["rule_recall_same_false_closed"] + 0.02, cv
+    assert cv["false_closed"] <= 0.03 and cv["recall"] >= 0.88, cv
+    assert cv["mean_recall_1_3pct"] >= cv["rule_mean_recall_1_3pct"] + 0.02, cv
 
 
 def test_eye_model_on_photos_it_was_not_fitted_on(face_only, eval_dir) -> None:
@@ -415,7 +416,7 @@ def test_without_the_eye_model_the_rule_decides(face_only, eval_dir) -> None:
 
 
 # Measured on these subsets: yaw MAE 2.65, roll 0.93, pitch (zero aligned) 4.53, smile
-# 98.0 % (the smile model was fitted on GENKI: in-sample; 94.0 % with one threshold),
+# 99.3 % (the smile model was fitted on GENKI: in-sample; 94.0 % with one threshold),
 # GENKI false-closed 2.7 % (4.0 % with the closure rule alone, 7.3 % with one threshold),
 # CEW recall 95.0 % (rule alone 91.7 %); the eye model was fitted on GENKI and CEW, so
 # these two are in-sample. Floors a little beyond.
