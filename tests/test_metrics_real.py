@@ -446,6 +446,20 @@ def test_shipped_smile_model_and_a_broken_one(tmp_path) -> None:
     assert str(exc.value).startswith(str(bad)) and "\n" not in str(exc.value)
 
 
+def test_smile_model_without_a_patch_uses_its_missing_score() -> None:
+    """A patch that cannot be cut (a face at the frame's edge) counts as the patch
+    model's mean score on the fitting photos, not as 0."""
+    from coaching.smile import BLENDSHAPES, EXTRA, PATCHES, load_smile_model
+
+    model = load_smile_model()
+    x = np.full(len(BLENDSHAPES) + len(EXTRA), 0.2)
+    z = model.bias + float(np.dot(model.weights[:len(x)], x)) + sum(
+        w * model.patches[k].missing for w, k in zip(model.weights[len(x):], PATCHES, strict=True))
+    p = model.probability(x, {"mouth_patch": None, "eye_patch": None})
+    assert p == pytest.approx(1 / (1 + math.exp(-z)))
+    assert all(abs(model.patches[k].missing) > 1e-6 for k in PATCHES)
+
+
 def test_shoulder_turn_zero_by_the_mirror_test(analyzer, media) -> None:
     """The calibrated shoulder turn is left/right symmetric: a frame and its mirror image
     read about +a and -a (uncalibrated, the pose model is ~7 deg off), and the square-on
