@@ -11,9 +11,11 @@ fires.
 The photo is the best frame of the buffer (like Top Shot): among the frames of the
 hold that just completed (manual: the last ``manual_window_s``), with eyes open and no blink
 within ``blink_guard_s`` on either side, the sharpest and closest to the preset's
-centre. With a camera that takes real stills, the caller triggers the still when
-a :class:`Shot` comes back and stores it with ``shot.moment.metrics`` (the metrics
-of that instant), keeping ``shot.best`` (the best preview frame) in the record too.
+centre. An automatic photo is also at least ``cooldown_s`` newer than the previous
+photo, so the frames of a set are spread out as much as their firing. With a camera
+that takes real stills, the caller triggers the still when a :class:`Shot` comes back
+and stores it with ``shot.moment.metrics`` (the metrics of that instant), keeping
+``shot.best`` (the best preview frame) in the record too.
 """
 
 from __future__ import annotations
@@ -85,6 +87,7 @@ class Shutter:
         self.shots = 0
         self.auto_shots = 0
         self._last_fire: float | None = None
+        self._last_photo: float | None = None  # frame time of the last shot's photo
 
     @property
     def done(self) -> bool:
@@ -126,7 +129,7 @@ class Shutter:
         buf = self._buf
         if buf and rec.t < buf[-1].t:  # time went backwards (a new replay): start over
             buf.clear()
-            self._last_fire = None
+            self._last_fire = self._last_photo = None
         buf.append(rec)
         while buf and rec.t - buf[0].t > s.buffer_s:
             buf.popleft()
@@ -162,9 +165,12 @@ class Shutter:
     def _best_auto(self, now: float) -> FrameRecord | None:
         # Only the hold that just completed: a frame from an earlier, broken hold may be
         # mid-movement (a smile coming on), however sharp it is.
+        # And none closer than the cooldown to the last photo: a set spread out in time.
+        earliest = (-float("inf") if self._last_photo is None
+                    else self._last_photo + self.preset.cooldown_s)
         ready: list[FrameRecord] = []
         for r in reversed(self._buf):
-            if not r.ready:
+            if not r.ready or r.t < earliest:
                 break
             if r.frame is not None:
                 ready.append(r)
@@ -183,6 +189,7 @@ class Shutter:
               moment: FrameRecord, state: Any) -> Shot:
         self.shots += 1
         self._last_fire = t
+        self._last_photo = best.t
         if reason == "auto":
             self.auto_shots += 1
         ack = getattr(state, "mark_captured", None)

@@ -172,3 +172,15 @@ def test_a_replay_starting_over_resets_the_clock_based_state() -> None:
     rig.feed(2.0)
     assert len(rig.shots) == 2  # neither cooldown nor hold timers stuck in the future
     assert rig.shots[1].t < 1.0
+
+
+def test_photos_of_a_set_are_at_least_the_cooldown_apart() -> None:
+    """The cooldown spaces the photos themselves, not only the firing: with the oldest
+    frame of each hold the sharpest, a steady sitter's set is still spread out."""
+    # Longer than the coach's "captured" pause plus a hold: before, the photos were
+    # 1.9 s apart although the shutter fired 3 s apart.
+    preset = make_preset(shots=3, cooldown_s=3.0, hold_s=0.4)
+    rig = Rig(preset).feed(14.0, lambda t: replace(GOOD, sharpness=1000.0 - 10 * t))
+    assert [s.reason for s in rig.shots] == ["auto"] * 3
+    times = [s.best.t for s in rig.shots]
+    assert all(b - a >= 3.0 - 1e-9 for a, b in zip(times, times[1:], strict=False)), times
