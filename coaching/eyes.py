@@ -17,7 +17,7 @@ from about 90 % to 96 % on photos held out of the fit. The weights live in
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import cv2
@@ -68,7 +68,11 @@ class EyeModel(BaseModel):
 
     def patch_score(self, feats: np.ndarray) -> float:
         """Mean patch logit over the eyes in ``feats`` (one row per eye)."""
-        return float(np.mean(feats @ np.asarray(self.weights) + self.bias))
+        return float(np.mean(feats @ self._weights + self.bias))
+
+    @cached_property
+    def _weights(self) -> np.ndarray:  # once, not per frame
+        return np.asarray(self.weights, dtype=float)
 
     def closed_score(self, patch: float, margin: float) -> float:
         """> 0: eyes closed."""
@@ -88,19 +92,21 @@ def _hog() -> cv2.HOGDescriptor:
                              _HOG["bins"])
 
 
-def eye_line(px: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Unit vectors along the eye line (image right for an upright face) and down."""
-    e = ((px[g.LEFT_EYE[0], :2] + px[g.LEFT_EYE[3], :2])
-         - (px[g.RIGHT_EYE[0], :2] + px[g.RIGHT_EYE[3], :2]))
-    e = e / (np.linalg.norm(e) + 1e-9)
-    return e, np.array([-e[1], e[0]])
+def eye_line(px: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Unit vectors along the eye line (image right for an upright face) and down, and
+    the distance between the middles of the two eyes' corners (image pixels)."""
+    d = ((px[g.LEFT_EYE[0], :2] + px[g.LEFT_EYE[3], :2])
+         - (px[g.RIGHT_EYE[0], :2] + px[g.RIGHT_EYE[3], :2])) / 2
+    dist = float(np.linalg.norm(d))
+    e = d / (dist + 1e-9)
+    return e, np.array([-e[1], e[0]]), dist
 
 
 def eye_patches(rgb: np.ndarray, px: np.ndarray) -> list[np.ndarray] | None:
     """Both eyes as grey PATCH_SIZE patches (the sitter's right eye, then the mirrored
     left one); ``None`` when the eyes are too small or outside the image. ``px``:
     landmarks in image pixels."""
-    e, v = eye_line(px)
+    e, v, _ = eye_line(px)
     specs = []
     for eye, sign in ((g.RIGHT_EYE, 1.0), (g.LEFT_EYE, -1.0)):
         outer, inner = px[eye[0], :2], px[eye[3], :2]

@@ -17,7 +17,7 @@ ranges are written in.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,10 +72,14 @@ class PatchModel(BaseModel):
     weights: list[float]
     missing: float = 0.0
 
+    @cached_property
+    def _weights(self) -> np.ndarray:  # once, not per frame
+        return np.asarray(self.weights, dtype=float)
+
     def score(self, feats: np.ndarray | None) -> float:
         if feats is None:
             return self.missing
-        return self.bias + float(np.dot(self.weights, feats))
+        return self.bias + float(feats @ self._weights)
 
 
 class SmileModel(BaseModel):
@@ -154,10 +158,7 @@ def _mouth_hog() -> cv2.HOGDescriptor:
 def mouth_patch_features(rgb: np.ndarray, px: np.ndarray) -> np.ndarray | None:
     """The HOG of the mouth patch, or ``None`` when the face is too small or outside the
     image. ``px``: landmarks in image pixels."""
-    e, v = eyes.eye_line(px)
-    iod = float(np.linalg.norm(
-        (px[g.LEFT_EYE[0], :2] + px[g.LEFT_EYE[3], :2]) / 2
-        - (px[g.RIGHT_EYE[0], :2] + px[g.RIGHT_EYE[3], :2]) / 2))
+    e, v, iod = eyes.eye_line(px)
     if iod < 2 * eyes.MIN_EYE_PX:
         return None
     centre = (px[g.MOUTH_LEFT, :2] + px[g.MOUTH_RIGHT, :2]) / 2
