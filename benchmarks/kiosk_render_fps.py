@@ -50,7 +50,7 @@ def make_720p(src: Path, dst: Path) -> None:
 
 
 def timed(step, n: int, cap_fps: int = 0) -> dict[str, float]:
-    from kiosk.app import FramePacer
+    from kiosk.pacing import FramePacer
 
     pacer = FramePacer(cap_fps)
     times = []

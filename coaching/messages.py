@@ -123,10 +123,31 @@ class Catalogue:
         return out
 
 
+#: More folders of catalogues (plugins' ``message_catalogues``); searched first.
+_EXTRA_DIRS: list[Path] = []
+
+
+def register_catalogue_dir(folder: Path) -> None:
+    """Add a folder of ``<language>.yaml`` catalogues (a plugin's); it wins over the
+    shipped folder for the languages it has."""
+    if folder not in _EXTRA_DIRS:
+        _EXTRA_DIRS.insert(0, folder)
+        load_catalogue.cache_clear()
+
+
+def _find(language: str) -> Path:
+    for folder in (*_EXTRA_DIRS, CATALOGUE_DIR):
+        path = folder / f"{language}.yaml"
+        if path.exists():
+            return path
+    return CATALOGUE_DIR / f"{language}.yaml"
+
+
 def _read(language: str) -> CatalogueFile:
-    path = CATALOGUE_DIR / f"{language}.yaml"
+    path = _find(language)
     if not path.exists():
-        have = ", ".join(sorted(p.stem for p in CATALOGUE_DIR.glob("*.yaml")))
+        have = ", ".join(sorted({p.stem for d in (*_EXTRA_DIRS, CATALOGUE_DIR)
+                                 for p in d.glob("*.yaml")}))
         raise ConfigError(path, f"no message catalogue for language '{language}' "
                                 f"(have: {have})")
     return load_model(path, CatalogueFile, empty_ok=False)

@@ -171,10 +171,12 @@ def _locate(data: Any, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
-def validation_error(path: str | Path, data: Any, exc: ValidationError) -> ConfigError:
-    """Turn the first pydantic error into a located one-line :class:`ConfigError`."""
+def validation_error(path: str | Path, data: Any, exc: ValidationError,
+                     prefix: tuple[str, ...] = ()) -> ConfigError:
+    """Turn the first pydantic error into a located one-line :class:`ConfigError`;
+    ``prefix``: where the validated part sits in the file (a plugin's section)."""
     err = exc.errors()[0]
-    loc = tuple(err.get("loc", ()))
+    loc = prefix + tuple(err.get("loc", ()))
     key = ".".join(str(p) for p in loc) or None
     reason = err.get("msg", "invalid value")
     if err.get("type") == "extra_forbidden":

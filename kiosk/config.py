@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from camera.settings import CameraSettings
 from coaching.pipeline import PipelineSettings
@@ -92,8 +92,41 @@ class OperatorSettings(_Section):
         return v.strip()
 
 
+class PluginsSettings(BaseModel):
+    """Plugins (``plugins:``): which run, and each one's settings under its name."""
+
+    model_config = ConfigDict(extra="allow", validate_assignment=True)
+
+    load: list[Annotated[str, Field(pattern=r"^[A-Za-z_][\w.]*(:[A-Za-z_][\w.]*)?$")]] = Field(
+        default_factory=list, description="more plugins by import path, 'module:Class' "
+                                          "(installed plugins are found by themselves)")
+    disable: list[str] = Field(default_factory=list,
+                               description="plugin names not to run (built-in or installed)")
+    hook_timeout_s: float = Field(
+        20, ge=0.5, le=600, description="a plugin hook running longer than this is taken as "
+                                        "hung: the plugin is switched off for the day")
+
+    def sections(self) -> dict[str, dict]:
+        """``plugins.<name>`` sections: each plugin's own settings (validated by it)."""
+        return dict(self.model_extra or {})
+
+    @field_validator("disable")
+    @classmethod
+    def _names(cls, v: list[str]) -> list[str]:
+        return [n.strip() for n in v]
+
+    @model_validator(mode="after")
+    def _sections_are_mappings(self) -> PluginsSettings:
+        for name, section in (self.model_extra or {}).items():
+            if not isinstance(section, dict):
+                raise ValueError(f"plugins.{name} must be a mapping of the plugin's settings")
+        return self
+
+
 class AppConfig(_Section):
     """The whole file."""
+
+    plugins: PluginsSettings = Field(default_factory=PluginsSettings)
 
     camera: CameraSettings = Field(default_factory=CameraSettings)
     analysis: AnalysisSettings = Field(default_factory=AnalysisSettings)
@@ -102,8 +135,17 @@ class AppConfig(_Section):
     ui: UISettings = Field(default_factory=UISettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     operator: OperatorSettings = Field(default_factory=OperatorSettings)
+    #: the file this config was read from (plugin settings errors point into it)
+    _source: Path | None = PrivateAttr(default=None)
+
+    @property
+    def source_path(self) -> Path | None:
+        return self._source
 
 
 def load_config(path: str | Path | None = None) -> AppConfig:
     """Validate ``path`` (default: the shipped ``config/default.yaml``)."""
-    return load_model(Path(path) if path else DEFAULT_CONFIG, AppConfig)
+    source = Path(path) if path else DEFAULT_CONFIG
+    cfg = load_model(source, AppConfig)
+    cfg._source = source
+    return cfg

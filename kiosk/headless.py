@@ -21,10 +21,22 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-from coaching.pipeline import CoachingStep, frame_time
+from camera.base import CameraError, CameraSource, Frame, SourceState
+from camera.sources import SourceSpecError, open_source, parse_source
+from coaching.landmarks import FaceTracker, PoseTracker
+from coaching.models import ModelError
+from coaching.pipeline import CoachingStep, StepResult, frame_time
+from coaching.presets import Preset, UnknownPreset, resolve_preset
+from coaching.quiet import native_stderr_silenced
+from coaching.yamlconfig import ConfigError
+from kiosk.capture import CaptureRequest, take_photo
+from kiosk.cli import UsageError
+from kiosk.config import AppConfig, load_config
+from kiosk.paths import user_data_dir
+from kiosk.storage import SavedShot, Session, SessionStore, StorageError
 
 #: A readiness change this big is printed even if nothing else changed.
 READINESS_STEP = 0.25
@@ -37,15 +49,6 @@ def _fail(msg: str) -> int:
 
 def run_headless(args: argparse.Namespace) -> int:
     """Entry point for ``run --headless`` (flags defined in kiosk/commands/run.py)."""
-    from camera.base import CameraError
-    from camera.sources import SourceSpecError, open_source, parse_source
-    from coaching.models import ModelError
-    from coaching.presets import UnknownPreset, resolve_preset
-    from coaching.yamlconfig import ConfigError
-    from kiosk.cli import UsageError
-    from kiosk.config import load_config
-    from kiosk.paths import user_data_dir
-    from kiosk.storage import SessionStore, StorageError
 
     try:
         config = load_config(args.config)
@@ -111,9 +114,8 @@ def run_headless(args: argparse.Namespace) -> int:
         source.close()
 
 
-def _build_step(preset: Any, config: Any, uses_pose: bool, *, offline: bool) -> CoachingStep:
-    from coaching.landmarks import FaceTracker, PoseTracker
-    from coaching.quiet import native_stderr_silenced
+def _build_step(preset: Preset, config: AppConfig, uses_pose: bool, *,
+                offline: bool) -> CoachingStep:
 
     with native_stderr_silenced():
         face = FaceTracker("video", max_faces=config.analysis.max_faces, offline=offline)
@@ -132,7 +134,7 @@ def _build_step(preset: Any, config: Any, uses_pose: bool, *, offline: bool) -> 
 class _Runner:
     """Feeds every frame through the step, prints the timeline, saves captures."""
 
-    def __init__(self, step: CoachingStep, session: Any, source: Any, kind: str,
+    def __init__(self, step: CoachingStep, session: Session, source: CameraSource, kind: str,
                  shutter_at: list[float], verbose: bool = False) -> None:
         self.step = step
         self.session = session
@@ -141,14 +143,13 @@ class _Runner:
         self.pending = sorted(shutter_at)
         self.verbose = verbose
         self.frames = 0
-        self.saved: list[Any] = []
+        self.saved: list[SavedShot] = []
         self.counts = {"auto": 0, "manual": 0}
         self.storage_errors = 0
         self._last_shown: tuple[str, str] | None = None
         self._last_readiness = -1.0
 
-    def frames_iter(self):
-        from camera.base import SourceState
+    def frames_iter(self) -> Iterator[Frame]:
 
         last = -1
         while True:
@@ -176,7 +177,7 @@ class _Runner:
             if result.shot is not None:
                 self._capture(result)
 
-    def _timeline(self, t: float, result: Any) -> None:
+    def _timeline(self, t: float, result: StepResult) -> None:
         st = result.state
         shown = (st.status, st.message)
         ready = float(st.readiness)
@@ -193,57 +194,24 @@ class _Runner:
             print(f"{t:8.3f}s  {st.status:<14} readiness {ready:4.2f}  {st.message}",
                   flush=True)
 
-    def _capture(self, result: Any) -> None:
-        from kiosk.storage import StorageError
-
+    def _capture(self, result: StepResult) -> None:
         shot = result.shot
         self.counts[shot.reason] = self.counts.get(shot.reason, 0) + 1
-        best, moment = shot.best, shot.moment
-        still = None
-        metrics = best.metrics
-        frame_t = best.t
-        extra: dict[str, Any] = {
-            "fired_at_s": round(shot.t, 4),
-            "frame_index": getattr(best.frame, "index", None),
-            "in_range": best.in_range,
-            "preset_title": self.step.preset.title,
-        }
-        state = result.state
-        if getattr(state, "baseline", None) is not None:
-            extra["baseline"] = {"smile": round(state.baseline.smile, 4),
-                                 "eye_open": None if state.baseline.eye_open is None
-                                 else round(state.baseline.eye_open, 4)}
-        if self.kind in ("gphoto2", "hybrid"):
-            # A real still: the camera's own picture, the metrics of this moment, and
-            # the best preview frame's metrics alongside.
-            from camera.base import CameraError
-
-            try:
-                still = self.source.capture_still()
-                metrics, frame_t = moment.metrics, moment.t
-                extra["best_preview_metrics"] = best.metrics.to_dict()
-                extra["best_preview_time_s"] = round(best.t, 4)
-            except CameraError as exc:
-                print(f"{shot.t:8.3f}s  camera: {exc}; keeping the preview frame instead",
-                      file=sys.stderr)
-        try:
-            if still is not None:
-                saved = self.session.save(still=still, metrics=metrics, frame_time_s=frame_t,
-                                          reason=shot.reason, extra=extra)
-            else:
-                image = best.frame.image if best.frame is not None else None
-                # A hybrid's fallback frame came from its preview camera, not the DSLR.
-                cam = getattr(getattr(self.source, "preview", self.source), "name", None)
-                saved = self.session.save(image=image, metrics=metrics, frame_time_s=frame_t,
-                                          reason=shot.reason, camera=cam, extra=extra)
-        except StorageError as exc:
+        req = CaptureRequest(shot=shot, reason=shot.reason, source_kind=self.kind,
+                             preset_title=self.step.preset.title,
+                             baseline=getattr(result.state, "baseline", None))
+        out = take_photo(self.source, self.session, req)
+        if out.still_error:
+            print(f"{shot.t:8.3f}s  camera: {out.still_error}; keeping the preview frame "
+                  "instead", file=sys.stderr)
+        if out.saved is None:
             self.storage_errors += 1
-            print(f"{shot.t:8.3f}s  CAPTURE {shot.reason} #{shot.number} NOT SAVED: {exc}",
-                  flush=True)
+            print(f"{shot.t:8.3f}s  CAPTURE {shot.reason} #{shot.number} NOT SAVED: "
+                  f"{out.storage_error}", flush=True)
             return
-        self.saved.append(saved)
-        print(f"{shot.t:8.3f}s  CAPTURE {shot.reason} #{shot.number}  frame {frame_t:.3f}s  "
-              f"-> {saved.image_path}", flush=True)
+        self.saved.append(out.saved)
+        print(f"{shot.t:8.3f}s  CAPTURE {shot.reason} #{shot.number}  frame "
+              f"{out.frame_time_s:.3f}s  -> {out.saved.image_path}", flush=True)
 
 
 def _f(v: float | None, nd: int = 1) -> str:

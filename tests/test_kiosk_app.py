@@ -277,15 +277,15 @@ def test_automatic_shots_of_a_set_are_spaced_by_the_shutters_cooldown(make_app,
                                                                       monkeypatch) -> None:
     app = make_app(preset="easy3")
     fired: list[tuple[int, float]] = []  # (shutter's shot number, fire time) per still
-    real_job = app.booth._start_capture_job
+    real_take = app.booth.shutter._take
 
-    def spy(result: object) -> None:  # wraps the real job: only notes what the shutter said
+    def spy(result: object, reason: str) -> object:  # notes what the shutter said, then takes
         shot = getattr(result, "shot", None)
         if shot is not None:
             fired.append((shot.number, shot.t))
-        real_job(result)
+        return real_take(result, reason)
 
-    monkeypatch.setattr(app.booth, "_start_capture_job", spy)
+    monkeypatch.setattr(app.booth.shutter, "_take", spy)
     drive(app, at(State.WELCOME))
     post(Kind.START)
     drive(app, at(State.COACHING))

@@ -16,7 +16,7 @@ import pytest
 
 from camera.base import Still
 from kiosk.config import StorageSettings, load_config
-from kiosk.retention import Retention
+from delivery.retention import Retention
 from kiosk.storage import SessionStore
 
 

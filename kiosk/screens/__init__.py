@@ -129,6 +129,7 @@ class View:
     saved_count: int = 0  # done: photos written to disk
     session_code: str = ""
     seconds_left: float = 0.0  # done screen countdown
+    done_items: list[str] = field(default_factory=list)  # done: lines from the plugins
     camera_title: str = ""
     camera_detail: str = ""
     notice: str = ""

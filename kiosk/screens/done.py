@@ -51,6 +51,10 @@ def draw(r: Renderer, v: View) -> list[Button]:
         rect = r.draw_text(saved_line(v), int(3.4 * u), Theme.MUTED, bold=False,
                            midtop=(cx, rect.bottom + int(2 * u)), max_w=int(r.w * 0.9),
                            max_lines=2)
+    for line in v.done_items[:4]:  # what the plugins delivered ("Printed: 1 sheet")
+        rect = r.draw_text(line, int(3.6 * u), Theme.FG, bold=False,
+                           midtop=(cx, rect.bottom + int(1.5 * u)), max_w=int(r.w * 0.9),
+                           max_lines=2)
     bw, bh = int(min(r.w * 0.6, 50 * u)), int(12 * u)
     btn = pygame.Rect(0, 0, bw, bh)
     # Under the words, never over them; at the bottom when there is room to spare.

@@ -1,5 +1,8 @@
 """Privacy retention: delete session photos after a set time, or the unkept ones at session end.
 
+The kiosk runs these rules as its first built-in plugin
+(:mod:`delivery.retention_plugin`).
+
 Two rules, both off by default (``storage:`` in the app config):
 
 - ``delete_unkept``: once a session is over, every shot whose sidecar does not say
@@ -221,51 +224,28 @@ class Retention:
             log.warning("retention: %s", report.errors[-1])
             return report
         now = self.clock()
-        max_age = None if self.delete_after_hours is None else self.delete_after_hours * 3600
         for shot in shots:
             report.shots_seen += 1
             if shot.kept is None:
                 report.unknown_kept += 1
-            unkept = shot.kept is False
-            old = max_age is not None and now - shot.captured > max_age
-            delete = (unkept_now and unkept) or (
-                old and (self.scope == "all" or unkept))
-            if not delete:
-                continue
-            done = 0
-            failed = False
-            # The sidecar last, and only when the rest went: a photo never loses its record
-            # (a crash part-way leaves the record, which the next sweep finds).
-            ordered = [p for p in shot.files if p != shot.sidecar] + (
-                [shot.sidecar] if shot.sidecar is not None else [])
-            for p in ordered:
-                if failed and p == shot.sidecar:
-                    break
-                try:
-                    p.unlink()
-                    done += 1
-                except FileNotFoundError:
-                    pass
-                except OSError as exc:
-                    failed = True
-                    report.errors.append(f"cannot delete {folder.name}/{p.name}: "
-                                         f"{exc.strerror or exc}")
-                    log.warning("retention: %s", report.errors[-1])
-            report.files_deleted += done
-            if done and not failed:
-                report.shots_deleted += 1
-                log.debug("retention: deleted shot %d of %s (%s)", shot.number, folder.name,
-                          "unkept, " + why if unkept_now and unkept else "older than "
-                          f"{self.delete_after_hours:g} h")
-        if not remove_empty:
-            return report
-        try:
-            if not any(folder.iterdir()):
-                folder.rmdir()
-                report.folders_removed += 1
-        except OSError:
-            pass
+            if self._due(shot, now, unkept_now):
+                _delete_shot(folder, shot, report)
+                log.debug("retention: shot %d of %s (%s)", shot.number, folder.name,
+                          "unkept, " + why if unkept_now and shot.kept is False
+                          else f"older than {self.delete_after_hours:g} h")
+        if remove_empty:
+            _remove_if_empty(folder, report)
         return report
+
+    def _due(self, shot: _Shot, now: float, unkept_now: bool) -> bool:
+        """Whether a rule deletes this shot now."""
+        unkept = shot.kept is False
+        if unkept_now and unkept:
+            return True
+        if self.delete_after_hours is None:
+            return False
+        old = now - shot.captured > self.delete_after_hours * 3600
+        return old and (self.scope == "all" or unkept)
 
     def _idle(self, folder: Path) -> bool:
         """Nothing in the folder changed for ``idle_grace_s`` (a session left unended)."""
@@ -296,6 +276,40 @@ class Retention:
             except OSError as exc:
                 report.errors.append(f"cannot read {path.name}: {exc.strerror or exc}")
         return ended
+
+
+def _delete_shot(folder: Path, shot: _Shot, report: RetentionReport) -> None:
+    """Delete one shot's files, the sidecar last and only when the rest went: a photo
+    never loses its record (a crash part-way leaves the record for the next sweep)."""
+    ordered = [p for p in shot.files if p != shot.sidecar] + (
+        [shot.sidecar] if shot.sidecar is not None else [])
+    done = 0
+    failed = False
+    for p in ordered:
+        if failed and p == shot.sidecar:
+            break
+        try:
+            p.unlink()
+            done += 1
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            failed = True
+            report.errors.append(f"cannot delete {folder.name}/{p.name}: "
+                                 f"{exc.strerror or exc}")
+            log.warning("retention: %s", report.errors[-1])
+    report.files_deleted += done
+    if done and not failed:
+        report.shots_deleted += 1
+
+
+def _remove_if_empty(folder: Path, report: RetentionReport) -> None:
+    try:
+        if not any(folder.iterdir()):
+            folder.rmdir()
+            report.folders_removed += 1
+    except OSError:
+        pass
 
 
 def _key(p: Path) -> str:
@@ -347,3 +361,4 @@ def _mtime(p: Path) -> float:
         return os.lstat(p).st_mtime
     except OSError:
         return time.time()
+

@@ -1,0 +1,134 @@
+"""The kiosk's hold on its camera: opened in the background and retried until it is there.
+
+The welcome screen must show while a DSLR wakes up or a webcam is still being plugged
+in, so :class:`CameraLink` opens the source on a thread, retrying with a backoff of
+2 s rising to 20 s (what photobooth peers use), and calls ``on_open`` once it works (the
+booth starts its coaching pipeline there). It also words the reconnecting screen:
+"No camera found" until the camera was ever seen, "Camera reconnecting…" after.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from camera.base import CameraError, CameraSource, Frame, SourceState
+from camera.settings import CameraSettings
+from camera.sources import open_source
+
+log = logging.getLogger(__name__)
+
+#: First and last wait between attempts to open the camera (seconds).
+RETRY_FIRST_S = 2.0
+RETRY_MAX_S = 20.0
+
+
+class CameraLink:
+    """Opens ``spec`` (or an injected source) in the background and keeps it."""
+
+    def __init__(self, spec: str, settings: CameraSettings, *,
+                 source: CameraSource | None = None,
+                 on_open: Callable[[CameraSource], None] | None = None) -> None:
+        self.spec = spec
+        self.kind = spec.split(":", 1)[0].strip().lower()
+        self._settings = settings
+        self._source = source
+        self._injected = source is not None
+        self._on_open = on_open
+        self._lock = threading.Lock()
+        self._error = ""
+        self._ever_live = False
+        self._stop = threading.Event()
+        self._opener: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._opener = threading.Thread(target=self._open_loop, name="camera-open",
+                                        daemon=True)
+        self._opener.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        src = self.source
+        if src is not None:
+            try:
+                src.close()
+            except Exception:  # noqa: BLE001 - closing is best effort
+                log.debug("closing the camera failed", exc_info=True)
+
+    @property
+    def source(self) -> CameraSource | None:
+        with self._lock:
+            return self._source
+
+    @property
+    def name(self) -> str:
+        return getattr(self.source, "name", self.spec)
+
+    def live(self) -> bool:
+        """The camera delivers frames now. Once it has, a later loss reads as
+        "reconnecting" rather than "no camera"."""
+        src = self.source
+        if src is None:
+            return False
+        try:
+            live = src.state is SourceState.LIVE
+        except Exception:  # noqa: BLE001 - a broken source is simply not live
+            return False
+        if live:
+            self._ever_live = True
+        return live
+
+    def message(self) -> tuple[str, str]:
+        """(title, detail) for the reconnecting screen."""
+        src = self.source
+        err = self._error
+        if src is not None:
+            e = getattr(src, "last_error", None)
+            if e is not None:
+                err = str(e)
+        if not self._ever_live:
+            return ("No camera found",
+                    "Check that the camera is plugged in and switched on. Trying again…"
+                    + (f"\n({err})" if err else ""))
+        return ("Camera reconnecting…",
+                "Please wait a moment — we'll carry on where you left off.")
+
+    def latest_frame(self) -> Frame | None:
+        src = self.source
+        if src is None:
+            return None
+        try:
+            return src.latest_frame(-1)
+        except Exception:  # noqa: BLE001 - no frame is the answer for a broken source
+            return None
+
+    def _make_source(self) -> CameraSource:
+        settings = self._settings.model_copy(deep=True)
+        settings.watchdog.wait_for_camera = True  # a kiosk waits for its camera
+        settings.replay.loop = True  # a replayed demo never ends
+        settings.replay.realtime = True
+        return open_source(self.spec, settings)
+
+    def _open_loop(self) -> None:
+        delay = RETRY_FIRST_S
+        while not self._stop.is_set():
+            try:
+                src = self._source if self._source is not None else self._make_source()
+                src.open()
+                with self._lock:
+                    self._source = src
+                self._error = ""
+                if self._on_open is not None:
+                    self._on_open(src)
+                return
+            except CameraError as exc:
+                self._error = str(exc)
+                log.warning("camera %s: %s; trying again in %.0f s", self.spec, exc, delay)
+                if not self._injected:
+                    self._source = None
+            except Exception as exc:  # noqa: BLE001 - never let the opener die silently
+                self._error = f"{type(exc).__name__}: {exc}"
+                log.exception("camera %s could not be opened", self.spec)
+            self._stop.wait(delay)
+            delay = min(RETRY_MAX_S, delay * 2)

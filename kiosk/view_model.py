@@ -1,0 +1,122 @@
+"""Everything the current screen shows, as plain data (:class:`kiosk.screens.View`).
+
+Built once a frame from the state machine's context and the booth's newest coaching
+result; the screens only draw it. Kept apart from the loop so tests and the
+screenshot command can build and inspect a view without a window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coaching.presets import Preset
+from kiosk.booth import Booth
+from kiosk.config import AppConfig
+from kiosk.screens import CoachView, FaceBox, Guide, OperatorView, Photo, SetProgress, View
+from kiosk.states import State, StateMachine
+
+
+@dataclass
+class ViewInputs:
+    """What a view is built from (the app's collaborators)."""
+
+    cfg: AppConfig
+    booth: Booth
+    machine: StateMachine
+    t0: float  # the app's start (the screens' animation clock)
+
+
+def build_view(inp: ViewInputs, now: float, operator: OperatorView | None) -> View:
+    m, booth = inp.machine, inp.booth
+    ctx, state = m.ctx, m.state
+    v = View(state=state, t=now - inp.t0, age=now - ctx.state_since, presets=ctx.presets,
+             focus=ctx.focus, mirror=inp.cfg.ui.mirror_preview,
+             aspect=inp.cfg.ui.still_aspect, allow_back=True)
+    frame = booth.camera.latest_frame()
+    if frame is not None:
+        v.frame = frame.image
+        v.frame_key = frame.index
+    preset = booth.current_preset()
+    v.preset_name = preset.title
+    v.hold_s = preset.hold_s
+    if state is State.COACHING:
+        coach_view(v, booth, preset)
+        v.progress = set_progress(booth, m, now)
+    elif state is State.CAPTURE:
+        v.flash = max(0.0, 1.0 - (now - ctx.state_since) / m.timing.flash_s)
+    elif state in (State.REVIEW, State.DONE):
+        _review_view(v, m, now)
+    elif state is State.RECONNECTING:
+        v.camera_title, v.camera_detail = booth.camera_message()
+    elif state is State.LOADING:
+        v.loading_detail = ("Warming up the coach." if booth.camera_live()
+                            else "Starting the camera.")
+    if ctx.notice and now < ctx.notice_until:
+        v.notice = ctx.notice
+    v.operator = operator
+    return v
+
+
+def _review_view(v: View, m: StateMachine, now: float) -> None:
+    ctx = m.ctx
+    if ctx.shot is not None:
+        v.photo = ctx.shot.image
+        v.photo_key = (ctx.shot.path, ctx.shot.number)
+    if len(ctx.shots) > 1:
+        v.photos = [Photo(s.image, (s.path, s.number, i), s.record is not None)
+                    for i, s in enumerate(ctx.shots) if s.image is not None]
+    v.favourite = ctx.favourite
+    v.summary = list(ctx.summary)
+    v.location = ctx.location
+    v.saved_count = sum(1 for s in ctx.shots if s.record is not None)
+    v.session_code = ctx.session_code
+    v.seconds_left = max(0.0, m.timing.done_s - (now - ctx.state_since))
+    if ctx.delivery is not None:
+        v.done_items = [item.text for item in ctx.delivery.items]
+
+
+def set_progress(booth: Booth, m: StateMachine, now: float) -> SetProgress | None:
+    """The shot counter of a multi-shot preset, and the "saved" line just after a shot."""
+    total = booth.shots_wanted()
+    if total <= 1:
+        return None
+    taken = len(m.ctx.shots)
+    if taken and now < m.ctx.saved_until:
+        return SetProgress(min(taken + 1, total), total, saved=taken,
+                           hint=booth.next_shot_hint(taken))
+    return SetProgress(min(taken + 1, total), total)
+
+
+def coach_view(v: View, booth: Booth, preset: Preset) -> None:
+    res = booth.last_result
+    p = booth.pipeline
+    if p is not None and p.error is not None:
+        v.coach = CoachView(status="adjusting",
+                            message="Press the camera button when you're ready")
+    st = res.state if res is not None else None
+    if st is not None:
+        prompt = st.prompt
+        v.coach = CoachView(status=st.status, message=st.message,
+                            direction=getattr(prompt, "direction", None),
+                            metric=getattr(prompt, "metric", None),
+                            readiness=float(st.readiness),
+                            hold_progress=float(st.hold_progress),
+                            in_range=dict(st.in_range or {}))
+    mt = getattr(st, "metrics", None) or (res.metrics if res is not None else None)
+    if mt is not None and mt.faces and None not in (mt.face_center_x, mt.eye_line,
+                                                   mt.head_height):
+        v.face = FaceBox(0.5 + mt.face_center_x, mt.eye_line, mt.head_height)
+    v.guide = guide_for(preset, v.coach.in_range if v.coach else {})
+
+
+def guide_for(preset: Preset, in_range: dict[str, bool]) -> Guide | None:
+    """Target head outline and eye line from the preset's framing ranges."""
+    hh = preset.ranges.head_height
+    el = preset.ranges.eye_line
+    if hh is None and el is None:
+        return None
+    head = hh.centre(preset.tolerance("head_height")) if hh else 0.5
+    eye = el.centre(preset.tolerance("eye_line")) if el else 0.4
+    ok = all(in_range.get(k, True) for k in ("head_height", "eye_line", "face_center_x")) and \
+        any(k in in_range for k in ("head_height", "eye_line"))
+    return Guide(head_h=float(min(0.95, max(0.1, head))), eye_y=float(eye), ok=ok)
