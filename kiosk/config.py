@@ -126,8 +126,6 @@ class PluginsSettings(BaseModel):
 class AppConfig(_Section):
     """The whole file."""
 
-    plugins: PluginsSettings = Field(default_factory=PluginsSettings)
-
     camera: CameraSettings = Field(default_factory=CameraSettings)
     analysis: AnalysisSettings = Field(default_factory=AnalysisSettings)
     coach: CoachSettings = Field(default_factory=CoachSettings)
@@ -135,6 +133,7 @@ class AppConfig(_Section):
     ui: UISettings = Field(default_factory=UISettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     operator: OperatorSettings = Field(default_factory=OperatorSettings)
+    plugins: PluginsSettings = Field(default_factory=PluginsSettings)
     #: the file this config was read from (plugin settings errors point into it)
     _source: Path | None = PrivateAttr(default=None)
 
