@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import platformdirs
+from coaching.appdirs import APP_NAME, user_cache_dir
 
 __all__ = [
     "ENV_BASE_URL",
@@ -53,7 +53,6 @@ ENV_MODELS = "HEADSHOT_KIOSK_MODELS"
 #: Environment variable replacing the download location: ``<base>/<file name>``.
 ENV_BASE_URL = "HEADSHOT_KIOSK_MODEL_BASE_URL"
 
-_APP = "headshot-kiosk"
 _CHUNK = 1 << 16
 
 
@@ -127,7 +126,7 @@ class ModelCheck:
 
 def cache_dir() -> Path:
     """The per-user model cache (not created here)."""
-    return Path(platformdirs.user_cache_dir(_APP)) / "models"
+    return user_cache_dir() / "models"
 
 
 def env_dir() -> Path | None:
@@ -326,7 +325,7 @@ def _download(spec: ModelSpec, url: str, progress: bool | None,
         got = 0
         ok = False
         try:
-            req = urllib.request.Request(url, headers={"User-Agent": f"{_APP} model fetch"})
+            req = urllib.request.Request(url, headers={"User-Agent": f"{APP_NAME} model fetch"})
             with urllib.request.urlopen(req, timeout=30) as resp, os.fdopen(fd, "wb") as out:
                 fd = -1
                 while True:

@@ -35,13 +35,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
-import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from coaching.appdirs import SHIPPED_PRESETS, user_presets_dir
 from coaching.yamlconfig import ConfigError, load_model
-
-APP = "headshot-kiosk"
-SHIPPED_PRESETS = Path(__file__).resolve().parent.parent / "config" / "presets"
 
 #: Metrics a preset may give a range for, with the default tolerance (one "step").
 TOLERANCES: dict[str, float] = {
@@ -261,11 +258,6 @@ class PresetSet(dict):
 
 class UnknownPreset(LookupError):
     """A preset name that matches nothing; ``str()`` is one line listing the names."""
-
-
-def user_presets_dir() -> Path:
-    """``<user config>/headshot-kiosk/presets`` (platformdirs)."""
-    return Path(platformdirs.user_config_dir(APP)) / "presets"
 
 
 def load_preset(path: str | Path) -> Preset:

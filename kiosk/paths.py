@@ -1,28 +1,36 @@
-"""Where things live: shipped config, per-user folders (platformdirs)."""
+"""Where things live: shipped config, per-user folders.
+
+The one owner is :mod:`coaching.appdirs` (``coaching`` needs it too and must not import
+``kiosk``); this module re-exports it for the kiosk side.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import platformdirs
+from coaching.appdirs import (
+    APP_NAME,
+    DEFAULT_CONFIG,
+    SHIPPED_CONFIG_DIR,
+    SHIPPED_PRESETS,
+    user_cache_dir,
+    user_config_dir,
+    user_data_dir,
+    user_presets_dir,
+)
 
-APP = "headshot-kiosk"
+#: The folder above the ``kiosk`` package: the repository in a source tree, ``site-packages``
+#: in an installed copy. Only for things that exist only beside a checkout (README, ../shared).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-CONFIG_DIR = PROJECT_ROOT / "config"
-DEFAULT_CONFIG = CONFIG_DIR / "default.yaml"
-SHIPPED_PRESETS = CONFIG_DIR / "presets"
 
-
-def user_config_dir() -> Path:
-    """Per-user config folder; ``presets/`` below it holds user presets."""
-    return Path(platformdirs.user_config_dir(APP))
-
-
-def user_data_dir() -> Path:
-    """Default output folder for sessions and logs."""
-    return Path(platformdirs.user_data_dir(APP))
-
-
-def user_cache_dir() -> Path:
-    """Model cache."""
-    return Path(platformdirs.user_cache_dir(APP))
+__all__ = [
+    "APP_NAME",
+    "DEFAULT_CONFIG",
+    "PROJECT_ROOT",
+    "SHIPPED_CONFIG_DIR",
+    "SHIPPED_PRESETS",
+    "user_cache_dir",
+    "user_config_dir",
+    "user_data_dir",
+    "user_presets_dir",
+]
