@@ -24,6 +24,7 @@ from coaching.presets import Preset, load_presets
 from coaching.yamlconfig import ConfigError
 from delivery.hooks import Deliverable, PhotoInfo, ScreenItem, SessionInfo, hookimpl
 from kiosk.app import AppOptions, KioskApp
+from kiosk.cli import main
 from kiosk.config import load_config
 from kiosk.input import KIOSK_EVENT
 from kiosk.plugin_host import load_plugins, new_manager
@@ -300,3 +301,12 @@ def test_retention_as_a_plugin_deletes_an_unkept_session_when_it_ends(make_app,
     app.machine.go(State.WELCOME)  # the sitter walked away: the session ends unkept
     app.plugins.wait_idle(10)
     assert not shot.exists() and not shot.with_suffix(".json").exists()
+
+
+def test_check_config_validates_plugin_settings(tmp_path: Path, capsys,
+                                                examples_importable) -> None:
+    config = write_config(tmp_path, 'plugins:\n  load: ["thank_you_plugin:ThankYouPlugin"]\n'
+                                    "  thank_you:\n    studio: ''\n")
+    assert main(["check-config", str(config)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"invalid: {config}:4: plugins.thank_you.studio: String should have")

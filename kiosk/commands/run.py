@@ -3,19 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import logging
 from pathlib import Path
-
-from camera.sources import SourceSpecError, parse_source
-from coaching.presets import UnknownPreset, load_presets, resolve_preset
-from coaching.yamlconfig import ConfigError
-from kiosk.app import AppOptions, KioskApp
-from kiosk.cli import UsageError
-from kiosk.config import load_config
-from kiosk.headless import run_headless
-from kiosk.logs import setup_file_logging
-
-log = logging.getLogger(__name__)
 
 
 def _times(text: str) -> list[float]:
@@ -48,49 +36,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Deferred on purpose: the CLI imports every command's module to build its parser, and
+    # these pull in pygame and MediaPipe, which `--help` and `presets` must not wait for.
     if args.headless:
+        from kiosk.headless import run_headless
+
         return run_headless(args)
+    from kiosk.launch import run_kiosk
+
     return run_kiosk(args)
-
-
-def run_kiosk(args: argparse.Namespace) -> int:
-    """``headshot-kiosk run``: validate the command line, then run until the operator quits."""
-    try:
-        cfg = load_config(args.config)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
-    spec = args.source or cfg.camera.source
-    try:
-        parse_source(spec)
-    except SourceSpecError as exc:
-        raise UsageError(f"--source: {exc}") from None
-    presets = load_presets()
-    fixed = None
-    if args.preset:
-        try:
-            p = resolve_preset(args.preset)
-        except (ConfigError, UnknownPreset) as exc:
-            raise UsageError(str(exc)) from None
-        presets[p.name] = p
-        fixed = p.name
-    if not presets:
-        raise UsageError("no presets found (config/presets is empty and no --preset given)")
-    try:
-        app = KioskApp(cfg, AppOptions(source_spec=spec, preset=fixed, out_dir=args.out,
-                                       windowed=bool(args.windowed), presets=presets,
-                                       offline=bool(getattr(args, "offline", False))))
-    except ConfigError as exc:  # a plugin's settings
-        raise UsageError(str(exc)) from None
-    st = cfg.storage
-    try:
-        setup_file_logging(st.log_dir or app.out_dir / "logs",
-                           max_bytes=int(st.log_max_mb * 1e6), backups=st.log_backups)
-    except OSError as exc:
-        log.warning("no log file: %s", exc)
-    try:
-        app.start()
-        return app.run()
-    except KeyboardInterrupt:
-        return 130
-    finally:
-        app.close()
