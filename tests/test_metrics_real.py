@@ -333,6 +333,7 @@ def genki600(face_only, eval_dir, accuracy):
     return items, [face_only.analyze(accuracy.load_rgb(it.path)) for it in items]
 
 
+@pytest.mark.slow  # model fitting: behind the slow marker
 def test_smile_model_fitting_generalises(genki600, accuracy) -> None:
     """The benchmark's fitting, re-run on 600 GENKI photos with 5-fold cross-validation:
     the model beats one threshold on photos held out of its fit (full dev set: 95.1 vs
@@ -342,6 +343,7 @@ def test_smile_model_fitting_generalises(genki600, accuracy) -> None:
     assert cv["model"] >= 0.925 and cv["model"] >= cv["threshold"] + 0.005, cv
 
 
+@pytest.mark.slow  # model fitting: behind the slow marker
 def test_eye_model_fitting_generalises(face_only, eval_dir, genki600, accuracy) -> None:
     """The benchmark's eye-model fitting, re-run on all CEW faces and 600 GENKI photos,
     nested 5-fold: on photos held out of the whole fit it finds more shut eyes than the

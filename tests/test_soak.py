@@ -8,12 +8,14 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from kiosk.cli import main
 from kiosk.soak import REQUIRED_SIDECAR, verify_captures
 from kiosk.storage import SessionStore
 
 
+@pytest.mark.slow  # a one-minute soak: behind the slow marker
 def test_one_minute_soak_reports_memory_stalls_and_verified_captures(media, tmp_path,
                                                                      capsys) -> None:
     out = tmp_path / "soak"
