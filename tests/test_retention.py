@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from camera.base import Still
-from kiosk.config import StorageSettings, load_config
 from delivery.retention import Retention
+from kiosk.config import StorageSettings, load_config
 from kiosk.storage import SessionStore
 
 
