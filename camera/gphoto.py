@@ -7,31 +7,34 @@ GP_EVENT_FILE_ADDED (bounded), download the camera's own bytes untouched,
 optionally delete them from the card, drain further events (JPG+RAW gives two
 files), restore the preview settings and resume live view.
 
-libgphoto2 is not thread-safe, so every call goes through one process-wide lock,
-taken with a timeout so that a hung USB call elsewhere turns into CameraBusy
-instead of a frozen kiosk. A camera object that was ``exit()``-ed is never
-initialised again (that can crash the process): reconnecting means a new
-:class:`GPhotoSource`, hence a new ``gphoto2.Camera()`` (see ``watchdog.py``).
+Every libgphoto2 call goes through one process-wide lock (``gphoto_lib``). A
+camera object that was ``exit()``-ed is never initialised again (that can crash
+the process): reconnecting means a new :class:`GPhotoSource`, hence a new
+``gphoto2.Camera()`` (see ``watchdog.py``).
 
 ``camera_factory`` exists so that tests can wrap the real (virtual) camera to
 add what libgphoto2's virtual camera lacks, i.e. live view.
+
+The helpers live beside this module: ``gphoto_lib`` (lock, late import),
+``gphoto_errors`` (error classification), ``gphoto_detect`` (finding cameras),
+``gphoto_config`` (settings widgets), ``gphoto_stills`` (trigger and download);
+the names other code imports from here are re-exported.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from typing import Any
+
+import numpy as np
 
 from camera.base import (
     CameraBusy,
     CameraDisconnected,
     CameraError,
-    CameraNotFound,
     CameraSource,
     CaptureTimeout,
     Frame,
@@ -40,156 +43,34 @@ from camera.base import (
     Still,
 )
 from camera.frames import FrameMailbox, MailboxHealth, decode_image
+from camera.gphoto_config import apply_config, find_viewfinder
+from camera.gphoto_detect import (
+    DetectedCamera,
+    camera_has_preview,
+    choose_camera,
+    detect_cameras,
+    driver_has_preview,
+    select_camera,
+)
+from camera.gphoto_errors import CLAIMED_MESSAGE, GP_ERROR_NOT_SUPPORTED, map_error
+from camera.gphoto_lib import GPHOTO_LOCK, LOCK_TIMEOUT_S, gphoto_lock, load_gphoto2
+from camera.gphoto_stills import (
+    JPEG_SUFFIXES,
+    CameraFile,
+    drain_stale_events,
+    still_from_files,
+    trigger_and_download,
+)
+
+__all__ = [
+    "CLAIMED_MESSAGE", "GPHOTO_LOCK", "HYBRID_HINT", "JPEG_SUFFIXES", "LOCK_TIMEOUT_S",
+    "DetectedCamera", "GPhotoSource", "choose_camera", "detect_cameras", "driver_has_preview",
+    "gphoto_lock", "map_error",
+]
 
 log = logging.getLogger(__name__)
 
-#: One lock for every libgphoto2 call in the process (the library is not thread-safe).
-GPHOTO_LOCK = threading.RLock()
-LOCK_TIMEOUT_S = 15.0
-
-JPEG_SUFFIXES = (".jpg", ".jpeg")
 HYBRID_HINT = "use hybrid:webcam:0+gphoto2 (webcam preview, stills from this camera)"
-
-# libgphoto2 error codes (gphoto2.GP_ERROR_*), spelled out so that mapping them
-# does not need the module imported.
-GP_ERROR = -1
-GP_ERROR_NOT_SUPPORTED = -6
-GP_ERROR_IO = -7
-GP_ERROR_TIMEOUT = -10
-GP_ERROR_IO_INIT = -31
-GP_ERROR_IO_READ = -34
-GP_ERROR_IO_WRITE = -35
-GP_ERROR_IO_USB_CLEAR_HALT = -51
-GP_ERROR_IO_USB_FIND = -52
-GP_ERROR_IO_USB_CLAIM = -53
-GP_ERROR_IO_LOCK = -60
-GP_ERROR_MODEL_NOT_FOUND = -105
-GP_ERROR_CAMERA_BUSY = -110
-
-_GONE = {GP_ERROR_IO, GP_ERROR_IO_INIT, GP_ERROR_IO_READ, GP_ERROR_IO_WRITE,
-         GP_ERROR_IO_USB_CLEAR_HALT, GP_ERROR_IO_USB_FIND, GP_ERROR_MODEL_NOT_FOUND}
-
-CLAIMED_MESSAGE = (
-    "the camera is claimed by another program (a desktop photo importer?); close it "
-    "(on Linux desktops: `gio mount -s gphoto2`) and replug the camera")
-
-
-def map_error(exc: BaseException, doing: str, model: str = "the camera") -> CameraError:
-    """A libgphoto2 error as the camera exception a booth operator understands."""
-    if isinstance(exc, CameraError):
-        return exc
-    code = getattr(exc, "code", None)
-    text = str(getattr(exc, "string", "") or exc).strip() or "unknown error"
-    if code == GP_ERROR_IO_USB_CLAIM or "could not claim" in text.lower():
-        return CameraBusy(CLAIMED_MESSAGE)
-    if code == GP_ERROR_IO_LOCK:
-        return CameraBusy(f"{model}'s USB port is locked by another program (a desktop photo "
-                          "importer or a second kiosk?); close it and replug the camera")
-    if code == GP_ERROR_CAMERA_BUSY or "busy" in text.lower():
-        return CameraBusy(f"{model} is busy ({doing}); it will be tried again")
-    if code == GP_ERROR_TIMEOUT:
-        return CaptureTimeout(f"{model} did not answer in time ({doing})")
-    if code in _GONE:
-        return CameraDisconnected(
-            f"{model} stopped answering ({doing}: {text}); check that it is switched on and "
-            "the USB cable is in")
-    return CameraError(f"{model} reported an error ({doing}): {text} [{code}]")
-
-
-@contextlib.contextmanager
-def gphoto_lock(timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
-    """Hold the process-wide libgphoto2 lock, or raise CameraBusy after ``timeout``."""
-    if not GPHOTO_LOCK.acquire(timeout=timeout):
-        raise CameraBusy("the camera is still busy with a previous command")
-    try:
-        yield
-    finally:
-        GPHOTO_LOCK.release()
-
-
-@dataclass(frozen=True)
-class DetectedCamera:
-    model: str
-    port: str
-
-
-def detect_cameras() -> list[DetectedCamera]:
-    """Cameras libgphoto2 sees now (model, port); never opens them."""
-    import gphoto2 as gp
-
-    with gphoto_lock():
-        found = gp.Camera.autodetect()
-        return [DetectedCamera(found.get_name(i), found.get_value(i))
-                for i in range(found.count())]
-
-
-def driver_has_preview(model: str) -> bool:
-    """Whether libgphoto2's driver lists live view for ``model`` (the camera may still refuse)."""
-    import gphoto2 as gp
-
-    with gphoto_lock():
-        abilities_list = gp.CameraAbilitiesList()
-        abilities_list.load()
-        idx = abilities_list.lookup_model(model)
-        abilities = abilities_list[idx]
-        return bool(abilities.operations & gp.GP_OPERATION_CAPTURE_PREVIEW)
-
-
-def choose_camera(wanted: str | None, found: list[DetectedCamera]) -> DetectedCamera:
-    """Pick by exact port, exact model, or model substring (case-insensitive)."""
-    if not found:
-        raise CameraNotFound(
-            "no gphoto2 camera found: is it switched on, set to PTP/tethering and connected "
-            "by USB?")
-    if not wanted:
-        return found[0]
-    w = wanted.strip().lower()
-    for pick in (lambda c: c.port.lower() == w, lambda c: c.model.lower() == w,
-                 lambda c: w in c.model.lower()):
-        for cam in found:
-            if pick(cam):
-                return cam
-    listed = "; ".join(f"{c.model} ({c.port})" for c in found)
-    raise CameraNotFound(f"no gphoto2 camera matches {wanted!r}; found: {listed}")
-
-
-def _find_widget(config: Any, name: str) -> Any | None:
-    import gphoto2 as gp
-
-    try:
-        return config.get_child_by_name(name)
-    except gp.GPhoto2Error:
-        return None
-
-
-def _coerce(widget: Any, name: str, value: Any) -> Any:
-    """Turn a YAML value into what the widget type wants, checking choices."""
-    import gphoto2 as gp
-
-    kind = widget.get_type()
-    if kind == gp.GP_WIDGET_TOGGLE:
-        if isinstance(value, str):
-            return 1 if value.strip().lower() in ("1", "on", "true", "yes") else 0
-        return 1 if value else 0
-    if kind == gp.GP_WIDGET_RANGE:
-        lo, hi, _step = widget.get_range()
-        v = float(value)
-        if not lo <= v <= hi:
-            raise CameraError(f"camera setting {name}: {value} is outside {lo:g}..{hi:g}")
-        return v
-    if kind in (gp.GP_WIDGET_RADIO, gp.GP_WIDGET_MENU):
-        choices = [widget.get_choice(i) for i in range(widget.count_choices())]
-        text = str(value)
-        if text not in choices:
-            match = [c for c in choices if c.lower() == text.lower()]
-            if not match:
-                shown = ", ".join(choices[:12]) + (" ..." if len(choices) > 12 else "")
-                raise CameraError(f"camera setting {name}: {value!r} is not one of: {shown}")
-            text = match[0]
-        return text
-    if kind == gp.GP_WIDGET_DATE:
-        return int(value)
-    return str(value)
 
 
 class GPhotoSource(MailboxHealth, CameraSource):
@@ -232,42 +113,15 @@ class GPhotoSource(MailboxHealth, CameraSource):
 
     # -- lifecycle ---------------------------------------------------------------------------
     def open(self) -> None:
-        import gphoto2 as gp
-
         if self._exited:
             raise CameraError("internal: a closed GPhotoSource is never reopened; build a new one")
         self._state = SourceState.OPENING
-        camera = None
         try:
             with gphoto_lock():
-                found = gp.Camera.autodetect()
-                cams = [DetectedCamera(found.get_name(i), found.get_value(i))
-                        for i in range(found.count())]
-                chosen = choose_camera(self.wanted, cams)
-                camera = self.camera_factory() if self.camera_factory else gp.Camera()
-                self._select(camera, chosen)
-                try:
-                    camera.init()
-                except gp.GPhoto2Error as exc:
-                    raise map_error(exc, "connecting", chosen.model) from None
-                self._camera = camera
-                self.name = chosen.model
-                self.port = chosen.port
-                self.driver_preview = self._driver_preview(camera)
-                cfg = self._get_config()
-                for vf in ("viewfinder", "eosviewfinder"):
-                    if _find_widget(cfg, vf) is not None:
-                        self._viewfinder = vf
-                        break
-                self._apply(self.config, "connecting")
-                if self.live_view:
-                    first = self._start_live_view()
-            if self.live_view:
-                self._mailbox.put(first)
-                self._stop.clear()
-                self._thread = threading.Thread(target=self._preview_loop, daemon=True,
-                                                name="gphoto2-preview")
-                self._thread.start()
+                self._connect()
+                first = self._start_live_view() if self.live_view else None
+            if first is not None:
+                self._start_preview_thread(first)
             self._state = SourceState.LIVE
             log.info("gphoto2: %s on %s connected (live view %s)", self.name, self.port,
                      "on" if self.live_view else "off")
@@ -280,29 +134,26 @@ class GPhotoSource(MailboxHealth, CameraSource):
                 raise
             raise err from None
 
-    def _select(self, camera: Any, chosen: DetectedCamera) -> None:
-        """Point ``camera`` at the chosen model and port (not just the first one found)."""
-        import gphoto2 as gp
-
-        abilities_list = gp.CameraAbilitiesList()
-        abilities_list.load()
-        camera.set_abilities(abilities_list[abilities_list.lookup_model(chosen.model)])
-        ports = gp.PortInfoList()
-        ports.load()
-        camera.set_port_info(ports[ports.lookup_path(chosen.port)])
-
-    def _driver_preview(self, camera: Any) -> bool:
-        import gphoto2 as gp
-
+    def _connect(self) -> None:
+        """Find, select and ``init()`` a NEW camera object, then apply the config. Lock held."""
+        gp = load_gphoto2()
+        chosen = choose_camera(self.wanted, detect_cameras())
+        camera = self.camera_factory() if self.camera_factory else gp.Camera()
+        select_camera(camera, chosen)
         try:
-            return bool(camera.get_abilities().operations & gp.GP_OPERATION_CAPTURE_PREVIEW)
-        except gp.GPhoto2Error:
-            return False
+            camera.init()
+        except gp.GPhoto2Error as exc:
+            raise map_error(exc, "connecting", chosen.model) from None
+        self._camera = camera
+        self.name = chosen.model
+        self.port = chosen.port
+        self.driver_preview = camera_has_preview(camera)
+        self._viewfinder = find_viewfinder(camera.get_config())
+        self._apply(self.config, "connecting")
 
-    def _start_live_view(self) -> Any:
+    def _start_live_view(self) -> np.ndarray:
         """First preview frame, or LiveViewUnsupported with the hybrid hint. Lock held."""
-        import gphoto2 as gp
-
+        gp = load_gphoto2()
         no_preview = LiveViewUnsupported(
             f"{self.name} cannot stream a preview (no live view through libgphoto2); "
             f"{HYBRID_HINT}")
@@ -315,10 +166,14 @@ class GPhotoSource(MailboxHealth, CameraSource):
             if exc.code == GP_ERROR_NOT_SUPPORTED:
                 raise no_preview from None
             raise map_error(exc, "starting live view", self.name) from None
-        image = decode_image(data)
-        if image is None:
-            raise CameraError(f"{self.name} sent a live view frame that is not an image")
-        return image
+        return self._decode_preview(data)
+
+    def _start_preview_thread(self, first: np.ndarray) -> None:
+        self._mailbox.put(first)
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._preview_loop, daemon=True,
+                                        name="gphoto2-preview")
+        self._thread.start()
 
     def close(self) -> None:
         self._stop.set()
@@ -348,9 +203,23 @@ class GPhotoSource(MailboxHealth, CameraSource):
         camera_file = self._camera.capture_preview()
         return bytes(memoryview(camera_file.get_data_and_size()))
 
-    def _preview_loop(self) -> None:
-        import gphoto2 as gp
+    def _decode_preview(self, data: bytes) -> np.ndarray:
+        image = decode_image(data)
+        if image is None:
+            raise CameraError(f"{self.name} sent a live view frame that is not an image")
+        return image
 
+    def _read_preview(self) -> bytes | None:
+        """One live view frame's bytes; None when paused for a still. Raises when closed."""
+        with gphoto_lock(2.0):
+            if self._camera is None:
+                raise _PreviewClosed
+            if self._preview_paused.is_set():
+                return None
+            return self._preview_bytes()
+
+    def _preview_loop(self) -> None:
+        gp = load_gphoto2()
         interval = 1.0 / self.preview_max_fps
         failures = 0
         while not self._stop.is_set():
@@ -359,35 +228,38 @@ class GPhotoSource(MailboxHealth, CameraSource):
                 continue
             started = time.monotonic()
             try:
-                with gphoto_lock(2.0):
-                    if self._camera is None:
-                        return
-                    if self._preview_paused.is_set():
-                        continue
-                    data = self._preview_bytes()
-                image = decode_image(data)
-                if image is None:
-                    raise CameraError(f"{self.name} sent a live view frame that is not an image")
+                data = self._read_preview()
+                if data is None:
+                    continue
+                image = self._decode_preview(data)
                 failures = 0
                 self._mailbox.put(image)
+            except _PreviewClosed:
+                return
             except CameraBusy:
                 continue
             except (gp.GPhoto2Error, CameraError) as exc:
                 failures += 1
-                self._errors += 1
-                err = map_error(exc, "live view", self.name)
-                log.debug("gphoto2: live view read failed (%d): %s", failures, err)
-                if failures >= self.preview_failures or isinstance(err, CameraDisconnected):
-                    self._error = err
-                    self._state = SourceState.FAILED
-                    log.warning("gphoto2: %s", err)
-                    self._mailbox.close()
+                if self._preview_failed(exc, failures):
                     return
                 self._stop.wait(0.1)
                 continue
             delay = interval - (time.monotonic() - started)
             if delay > 0:
                 self._stop.wait(delay)
+
+    def _preview_failed(self, exc: BaseException, failures: int) -> bool:
+        """Count a failed live view read; True (and FAILED) once it is time to give up."""
+        self._errors += 1
+        err = map_error(exc, "live view", self.name)
+        log.debug("gphoto2: live view read failed (%d): %s", failures, err)
+        if failures < self.preview_failures and not isinstance(err, CameraDisconnected):
+            return False
+        self._error = err
+        self._state = SourceState.FAILED
+        log.warning("gphoto2: %s", err)
+        self._mailbox.close()
+        return True
 
     def latest_frame(self, after_index: int = -1) -> Frame | None:
         return self._mailbox.latest(after_index)
@@ -400,31 +272,11 @@ class GPhotoSource(MailboxHealth, CameraSource):
         return self.live_view
 
     # -- settings ----------------------------------------------------------------------------
-    def _get_config(self) -> Any:
-        return self._camera.get_config()
-
     def _apply(self, values: Mapping[str, Any], doing: str) -> None:
         """Set gphoto2 config values (lock held). Unknown names are logged, bad values raise."""
-        import gphoto2 as gp
-
         if not values or self._camera is None:
             return
-        try:
-            cfg = self._get_config()
-            changed = False
-            for name, value in values.items():
-                widget = _find_widget(cfg, name)
-                if widget is None:
-                    log.warning("gphoto2: %s has no setting %r (ignored)", self.name, name)
-                    continue
-                new = _coerce(widget, name, value)
-                if widget.get_value() != new:
-                    widget.set_value(new)
-                    changed = True
-            if changed:
-                self._camera.set_config(cfg)
-        except gp.GPhoto2Error as exc:
-            raise map_error(exc, doing, self.name) from None
+        apply_config(self._camera, values, doing, self.name)
 
     def _set_viewfinder(self, on: bool) -> None:
         if self._viewfinder:
@@ -448,34 +300,34 @@ class GPhotoSource(MailboxHealth, CameraSource):
         raise AssertionError("unreachable")
 
     def _capture_once(self) -> Still:
-        import gphoto2 as gp
-
         with self._still_lock:
             if self._camera is None:
                 raise self._error or CameraDisconnected(f"{self.name} is not connected")
             self._preview_paused.set()
             try:
                 with gphoto_lock():
-                    camera = self._camera
-                    if camera is None:
-                        raise CameraDisconnected(f"{self.name} is not connected")
-                    try:
-                        if self.live_view:
-                            self._set_viewfinder(False)
-                        self._apply(self.still_config, "setting up the still")
-                        self._drain_stale(camera)
-                        files = self._trigger_and_download(camera)
-                    except gp.GPhoto2Error as exc:
-                        raise map_error(exc, "taking a still", self.name) from None
-                    finally:
-                        self._restore_preview()
+                    files = self._shoot()
             finally:
                 self._preview_paused.clear()
-        main = next((f for f in files if f[0] in JPEG_SUFFIXES), files[0])
-        extras = tuple(f for f in files if f is not main
-                       and (self.keep_raw or f[0] in JPEG_SUFFIXES))
-        return Still(data=main[1], extension=main[0], image=None, camera=self.name,
-                     extra_files=extras)
+        return still_from_files(files, keep_raw=self.keep_raw, camera=self.name)
+
+    def _shoot(self) -> list[CameraFile]:
+        """Live view aside, still settings on, one still, live view back. Lock held."""
+        gp = load_gphoto2()
+        camera = self._camera
+        if camera is None:
+            raise CameraDisconnected(f"{self.name} is not connected")
+        try:
+            if self.live_view:
+                self._set_viewfinder(False)
+            self._apply(self.still_config, "setting up the still")
+            drain_stale_events(camera)
+            return trigger_and_download(camera, timeout=self.still_timeout, model=self.name,
+                                        delete_from_card=self.delete_from_card)
+        except gp.GPhoto2Error as exc:
+            raise map_error(exc, "taking a still", self.name) from None
+        finally:
+            self._restore_preview()
 
     def _restore_preview(self) -> None:
         if not self.live_view or self._camera is None:
@@ -487,53 +339,6 @@ class GPhotoSource(MailboxHealth, CameraSource):
             log.warning("gphoto2: %s", exc)
         self._set_viewfinder(True)
 
-    def _drain_stale(self, camera: Any) -> None:
-        """Forget events left from before (e.g. a late file from a timed-out still)."""
-        import gphoto2 as gp
 
-        for _ in range(20):
-            kind, data = camera.wait_for_event(1)
-            if kind == gp.GP_EVENT_TIMEOUT:
-                return
-            if kind == gp.GP_EVENT_FILE_ADDED:
-                log.info("gphoto2: ignoring an earlier file %s/%s", data.folder, data.name)
-
-    def _trigger_and_download(self, camera: Any) -> list[tuple[str, bytes]]:
-        import gphoto2 as gp
-
-        camera.trigger_capture()
-        deadline = time.monotonic() + self.still_timeout
-        paths: list[tuple[str, str]] = []
-        while not paths:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise CaptureTimeout(
-                    f"{self.name} took no picture within {self.still_timeout:g} s "
-                    "(autofocus could not lock? lens cap on? card full?)")
-            kind, data = camera.wait_for_event(max(1, int(min(remaining, 1.0) * 1000)))
-            if kind == gp.GP_EVENT_FILE_ADDED:
-                paths.append((data.folder, data.name))
-        # JPG+RAW: the second file follows within a moment; collect it, then stop.
-        drain_until = time.monotonic() + 3.0
-        while time.monotonic() < drain_until:
-            kind, data = camera.wait_for_event(300)
-            if kind == gp.GP_EVENT_FILE_ADDED:
-                paths.append((data.folder, data.name))
-            elif kind == gp.GP_EVENT_TIMEOUT:
-                break
-        files = []
-        for folder, name in paths:
-            cam_file = camera.file_get(folder, name, gp.GP_FILE_TYPE_NORMAL)
-            payload = bytes(memoryview(cam_file.get_data_and_size()))
-            suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ".bin"
-            files.append((suffix, payload))
-            if self.delete_from_card:
-                try:
-                    camera.file_delete(folder, name)
-                except gp.GPhoto2Error as exc:
-                    log.warning("gphoto2: could not delete %s/%s from the card: %s",
-                                folder, name, exc)
-        sizes = [f"{name} ({len(payload) // 1024} KiB)"
-                 for (_, name), (_, payload) in zip(paths, files, strict=True)]
-        log.info("gphoto2: still from %s: %s", self.name, ", ".join(sizes))
-        return files
+class _PreviewClosed(Exception):
+    """The camera went away under the live view thread (closed): the thread ends quietly."""
