@@ -39,6 +39,8 @@ from camera.base import (
     SourceStats,
     Still,
 )
+from camera.bounded import call_bounded
+from camera.liveness import LivenessCheck
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +59,8 @@ class WatchdogSource(CameraSource):
         self._name = name
         self.backoff_initial = backoff_initial
         self.backoff_max = max(backoff_max, backoff_initial)
-        self.stall_timeout = stall_timeout
-        # Live view that crawls (a USB hub or a camera in trouble) is as useless to a
-        # sitter as none: below min_fps over slow_window seconds = reconnect. 0 = off.
-        self.min_fps = min_fps
-        self.slow_window = slow_window
+        # Live view that stalls or crawls is as useless to a sitter as none.
+        self._liveness = LivenessCheck(stall_timeout, min_fps, slow_window)
         self.max_attempts = max_attempts
         self.wait_for_camera = wait_for_camera
         self.still_call_timeout = still_call_timeout
@@ -91,9 +90,6 @@ class WatchdogSource(CameraSource):
         self._frames_before = 0  # frames read by earlier connections
         self._last_key: tuple[int, int] | None = None
         self._last_out: Frame | None = None
-        self._progress_frames = -1
-        self._progress_at = 0.0
-        self._rate_mark: tuple[float, int] | None = None  # (time, frames) a window ago
 
     # -- lifecycle ---------------------------------------------------------------------------
     @property
@@ -164,9 +160,7 @@ class WatchdogSource(CameraSource):
                     self._live_view = src.has_live_view
                     self._state = SourceState.LIVE
                     self._error = None
-                    self._progress_frames = -1
-                    self._progress_at = time.monotonic()
-                    self._rate_mark = None
+                    self._liveness.restart()
                     self._attempts = 0
                     self._delay = self.backoff_initial
             if stale is not None:
@@ -175,18 +169,13 @@ class WatchdogSource(CameraSource):
 
     def _close_bounded(self, src: CameraSource) -> None:
         """Close ``src`` but never wait more than ``close_timeout`` (a driver may hang)."""
-        done = threading.Event()
-
-        def run() -> None:
+        def close_quietly() -> None:
             try:
                 src.close()
             except Exception as exc:  # noqa: BLE001 - closing a dead device may fail
                 log.debug("%s: closing the old connection failed: %s", self._name, exc)
-            finally:
-                done.set()
 
-        threading.Thread(target=run, daemon=True, name=f"close-{self._name}").start()
-        if not done.wait(self.close_timeout):
+        if not call_bounded(close_quietly, self.close_timeout, f"close-{self._name}").finished:
             log.warning("%s: the old connection did not close within %.0f s; left behind",
                         self._name, self.close_timeout)
 
@@ -248,47 +237,11 @@ class WatchdogSource(CameraSource):
                 if state == SourceState.RECONNECTING:
                     self._try_reconnect()
                 elif state == SourceState.LIVE and inner is not None:
-                    reason = self._health(inner)
+                    reason = self._liveness.reason(inner)
                     if reason:
                         self._begin_reconnect(reason)
             except Exception:  # noqa: BLE001 - the monitor must outlive any bug below it
                 log.exception("%s: watchdog check failed", self._name)
-
-    def _health(self, inner: CameraSource) -> str | None:
-        """Why ``inner`` needs a reconnect, or None if it is fine."""
-        state = inner.state
-        if state == SourceState.FAILED:
-            err = inner.last_error
-            return str(err) if err else f"{inner.name} failed"
-        if state == SourceState.CLOSED:
-            return f"{inner.name} closed unexpectedly"
-        if state != SourceState.LIVE or not inner.has_live_view:
-            return None
-        frames = inner.stats().frames
-        now = time.monotonic()
-        if frames != self._progress_frames:
-            self._progress_frames = frames
-            self._progress_at = now
-        elif now - self._progress_at > self.stall_timeout:
-            return f"{inner.name} sent no picture for {self.stall_timeout:g} s"
-        return self._crawl(inner.name, frames, now)
-
-    def _crawl(self, name: str, frames: int, now: float) -> str | None:
-        """A reason when live view ran below ``min_fps`` over the last ``slow_window`` s."""
-        if self.min_fps <= 0:
-            return None
-        if self._rate_mark is None:
-            self._rate_mark = (now, frames)
-            return None
-        since, frames_then = self._rate_mark
-        if now - since < self.slow_window:
-            return None
-        fps = (frames - frames_then) / (now - since)
-        self._rate_mark = (now, frames)
-        if fps < self.min_fps:
-            return (f"{name} live view slowed to {fps:.1f} fps "
-                    f"(below {self.min_fps:g} fps for {self.slow_window:g} s)")
-        return None
 
     # -- frames ------------------------------------------------------------------------------
     def latest_frame(self, after_index: int = -1) -> Frame | None:
@@ -297,25 +250,36 @@ class WatchdogSource(CameraSource):
             if inner is None or self._state not in (SourceState.LIVE, SourceState.ENDED):
                 return None
             gen = self._generation
-            seen_all = (self._last_out is not None and after_index >= self._last_out.index
-                        and self._last_key is not None and self._last_key[0] == gen)
-            inner_after = self._last_key[1] if seen_all and self._last_key else -1
+            inner_after = self._inner_after(after_index, gen)
         try:
             frame = inner.latest_frame(inner_after)
         except Exception as exc:  # noqa: BLE001 - never raise into the UI thread
             log.debug("%s: reading a frame failed: %s", self._name, exc)
             return None
         with self._lock:
-            if frame is not None and gen == self._generation:
-                key = (gen, frame.index)
-                if key != self._last_key:
-                    self._out_index += 1
-                    self._last_key = key
-                    self._last_out = dataclasses.replace(frame, index=self._out_index)
-            out = self._last_out
+            out = self._renumber(frame, gen)
         if out is None or out.index <= after_index:
             return None
         return out
+
+    def _inner_after(self, after_index: int, gen: int) -> int:
+        """The inner index to ask after: the last one handed out if the caller has seen it
+        on this connection, else -1 (so the newest frame comes back). Lock held."""
+        last_out, last_key = self._last_out, self._last_key
+        if (last_out is not None and after_index >= last_out.index
+                and last_key is not None and last_key[0] == gen):
+            return last_key[1]
+        return -1
+
+    def _renumber(self, frame: Frame | None, gen: int) -> Frame | None:
+        """``frame`` under the watchdog's own rising index (the last one if not new). Lock held."""
+        if frame is not None and gen == self._generation:
+            key = (gen, frame.index)
+            if key != self._last_key:
+                self._out_index += 1
+                self._last_key = key
+                self._last_out = dataclasses.replace(frame, index=self._out_index)
+        return self._last_out
 
     @property
     def state(self) -> SourceState:
@@ -383,19 +347,9 @@ class WatchdogSource(CameraSource):
         if inner is None:
             why = f" ({self._error})" if self._error else ""
             raise CameraDisconnected(f"{self.name} is reconnecting{why}; no picture was taken")
-        box: dict[str, object] = {}
-        done = threading.Event()
-
-        def run() -> None:
-            try:
-                box["still"] = inner.capture_still()
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller below
-                box["error"] = exc
-            finally:
-                done.set()
-
-        threading.Thread(target=run, daemon=True, name=f"still-{self._name}").start()
-        if not done.wait(self.still_call_timeout):
+        outcome = call_bounded(inner.capture_still, self.still_call_timeout,
+                               f"still-{self._name}")
+        if not outcome.finished:
             with self._lock:
                 current = self._generation == gen
             if current:
@@ -404,9 +358,9 @@ class WatchdogSource(CameraSource):
             raise CaptureTimeout(
                 f"{self.name} did not deliver the picture within "
                 f"{self.still_call_timeout:g} s; the camera is being reconnected")
-        if "error" in box:
-            raise _as_camera_error(box["error"])  # type: ignore[arg-type]
-        return box["still"]  # type: ignore[return-value]
+        if outcome.error is not None:
+            raise _as_camera_error(outcome.error)
+        return outcome.value  # type: ignore[return-value]
 
 
 def _frames_of(src: CameraSource) -> int:
