@@ -109,6 +109,7 @@ class Still:
             return self.image
         if not self.data:
             return None
+        # Local: camera.frames imports this module (Frame), so a top import would be a cycle.
         from camera.frames import decode_image
 
         return decode_image(self.data)

@@ -22,6 +22,7 @@ import threading
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from camera.base import (
@@ -44,9 +45,6 @@ class _Reader:
     """Sequential BGR frames with their media time; ``None`` at the end."""
 
     def __init__(self, path: Path, folder_fps: float) -> None:
-        import cv2
-
-        self._cv2 = cv2
         self.path = path
         self.index = 0
         self._cap = None
@@ -64,7 +62,6 @@ class _Reader:
             self.fps = fps if fps and 0 < fps < 1000 else 30.0
 
     def read(self) -> tuple[np.ndarray, float] | None:
-        cv2 = self._cv2
         if self._cap is not None:
             ok, bgr = self._cap.read()
             if not ok or bgr is None:
@@ -170,8 +167,6 @@ class ReplaySource(MailboxHealth, CameraSource):
     # -- decoding ----------------------------------------------------------------------------
     def _next_image(self) -> tuple[np.ndarray, float] | None:
         """Decode the next frame as (RGB, media time); handles looping. Lock held."""
-        import cv2
-
         reader = self._reader
         if reader is None:
             return None

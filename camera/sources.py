@@ -20,7 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from camera.base import CameraError, CameraNotFound, CameraSource
+from camera.gphoto import GPhotoSource
+from camera.hybrid import HybridSource
+from camera.replay import ReplaySource, check_replay_path
 from camera.settings import CameraSettings
+from camera.watchdog import WatchdogSource
+from camera.webcam import WebcamSource
 
 USAGE = "use webcam:N, gphoto2[:MODEL], hybrid:PREVIEW+STILLS or replay:PATH"
 KINDS = ("webcam", "gphoto2", "replay", "hybrid")
@@ -63,18 +68,21 @@ def parse_source(spec: str) -> SourceSpec:
         model = arg.strip() if arg else None
         return SourceSpec("gphoto2", model or None)
     if kind == "replay":
-        if not arg or not arg.strip():
-            raise SourceSpecError(f"camera source {text!r} names no file: use replay:PATH")
-        from camera.replay import check_replay_path
-
-        try:
-            check_replay_path(arg.strip())
-        except CameraNotFound as exc:
-            raise SourceSpecError(str(exc)) from None
-        return SourceSpec("replay", arg.strip())
+        return SourceSpec("replay", _check_replay(text, arg))
     if kind == "hybrid":
         return _parse_hybrid(text, arg or "")
     raise SourceSpecError(f"unknown camera source {text!r}: {USAGE}")
+
+
+def _check_replay(text: str, arg: str | None) -> str:
+    """The replay path, checked now so a typo is reported before the kiosk starts."""
+    if not arg or not arg.strip():
+        raise SourceSpecError(f"camera source {text!r} names no file: use replay:PATH")
+    try:
+        check_replay_path(arg.strip())
+    except CameraNotFound as exc:
+        raise SourceSpecError(str(exc)) from None
+    return arg.strip()
 
 
 def _check_webcam(text: str, arg: str | None) -> str:
@@ -107,8 +115,6 @@ def open_source(spec: str | SourceSpec, settings: CameraSettings | None = None) 
     s = settings or CameraSettings()
     parsed = spec if isinstance(spec, SourceSpec) else parse_source(spec)
     if parsed.kind == "hybrid":
-        from camera.hybrid import HybridSource
-
         assert parsed.preview is not None and parsed.stills is not None
         return HybridSource(build_source(parsed.preview, s),
                             build_source(parsed.stills, s, live_view=False))
@@ -119,15 +125,11 @@ def build_source(spec: SourceSpec, settings: CameraSettings, *,
                  live_view: bool = True) -> CameraSource:
     """One non-hybrid source; ``live_view=False`` for the stills side of a hybrid."""
     if spec.kind == "replay":
-        from camera.replay import ReplaySource
-
         r = settings.replay
         return ReplaySource(spec.arg or "", realtime=r.realtime, loop=r.loop,
                             folder_fps=r.folder_fps, speed=r.speed,
                             jpeg_quality=settings.jpeg_quality)
     if spec.kind == "webcam":
-        from camera.webcam import WebcamSource
-
         w = settings.webcam
 
         def factory() -> CameraSource:
@@ -137,8 +139,6 @@ def build_source(spec: SourceSpec, settings: CameraSettings, *,
 
         return _watchdog(factory, f"webcam {spec.arg or '0'}", settings)
     if spec.kind == "gphoto2":
-        from camera.gphoto import GPhotoSource
-
         g = settings.gphoto2
 
         def gfactory() -> CameraSource:
@@ -158,8 +158,6 @@ def build_source(spec: SourceSpec, settings: CameraSettings, *,
 
 def _watchdog(factory: Callable[[], CameraSource], name: str,
               settings: CameraSettings) -> CameraSource:
-    from camera.watchdog import WatchdogSource
-
     wd = settings.watchdog
     # A still may legitimately take still_timeout_s plus the download: never cut it short.
     bound = max(wd.still_call_timeout_s, settings.gphoto2.still_timeout_s + 10)

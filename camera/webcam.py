@@ -19,6 +19,7 @@ import threading
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from camera.base import (
@@ -47,8 +48,6 @@ def parse_device(text: str | int) -> int | str:
 def _quiet_opencv() -> None:
     """OpenCV's V4L/FFmpeg warnings for absent devices are noise for an operator."""
     try:
-        import cv2
-
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
     except Exception:  # noqa: BLE001 - older builds without cv2.utils.logging
         pass
@@ -84,8 +83,6 @@ class WebcamSource(MailboxHealth, CameraSource):
 
     # -- lifecycle ---------------------------------------------------------------------------
     def open(self) -> None:
-        import cv2
-
         with self._lock:
             if self._state not in (SourceState.CLOSED, SourceState.FAILED):
                 return
@@ -131,8 +128,6 @@ class WebcamSource(MailboxHealth, CameraSource):
 
     def _configure(self, cap: object) -> None:
         """Explicit format, size and rate (the driver defaults are often 640x480 YUYV)."""
-        import cv2
-
         if self.fourcc:
             cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*self.fourcc.upper()))
         if self.width:
@@ -159,8 +154,6 @@ class WebcamSource(MailboxHealth, CameraSource):
 
     # -- reading thread ----------------------------------------------------------------------
     def _run(self, cap: object) -> None:
-        import cv2
-
         failures = 0
         interval = 0.0
         if self.pace:  # a file: at the asked rate if any, else its own
