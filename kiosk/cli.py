@@ -1,9 +1,10 @@
 """Command line: ``headshot-kiosk [COMMAND] ...`` (default command: ``run``).
 
 Each command lives in ``kiosk/commands/<name>.py`` and exposes
-``add_arguments(parser)`` and ``run(args) -> int``; they are imported only when
-used, so ``headshot-kiosk --help`` stays fast and a broken optional part cannot
-stop the others.
+``add_arguments(parser)`` and ``run(args) -> int``. Only the command being run is
+imported (the others are listed by name and help), so ``headshot-kiosk --help`` and
+the light commands stay fast, a command module may import its heavy dependencies
+(MediaPipe, pygame) at its top, and a broken optional part cannot stop the others.
 """
 
 from __future__ import annotations
@@ -11,9 +12,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
+from coaching import models
 from kiosk import __version__
+from kiosk.commands.common import UsageError
+from kiosk.logs import setup_console_logging
+
+__all__ = ["COMMANDS", "UsageError", "build_parser", "main"]
 
 #: command name -> (module under kiosk.commands, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -30,11 +36,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-class UsageError(Exception):
-    """A bad command line value; printed as one line, exit 2."""
-
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:
+    """The whole command line. ``load``: the commands whose modules are imported and
+    whose flags are added (default: all, e.g. for the README check); every command is
+    listed either way, so ``--help`` and an unknown command read the same."""
+    wanted = set(COMMANDS if load is None else load)
     parser = argparse.ArgumentParser(
         prog="headshot-kiosk",
         description="A fullscreen coaching kiosk for headshot photos.",
@@ -47,9 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
-        mod = importlib.import_module(f"kiosk.commands.{module}")
-        mod.add_arguments(p)
-        p.set_defaults(_module=mod)
+        if name in wanted:
+            mod = importlib.import_module(f"kiosk.commands.{module}")
+            mod.add_arguments(p)
+            p.set_defaults(_module=mod)
     return parser
 
 
@@ -60,13 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         a in ("-h", "--help", "--version") for a in args_list
     ):
         args_list = _insert_run(args_list)
-    parser = build_parser()
-    args = parser.parse_args(args_list)
-    from kiosk.logs import setup_console_logging
-
+    args = build_parser(_command(args_list)).parse_args(args_list)
     setup_console_logging(verbose=args.verbose)
-    from coaching import models
-
     # --offline is process-wide: no command, thread or worker may download (restored
     # afterwards for callers that run several commands in one process, like the tests).
     was_offline = models._offline_forced
@@ -82,6 +84,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     finally:
         models.set_offline(was_offline)
+
+
+def _command(args: list[str]) -> list[str]:
+    """The command argparse will pick: the first word that is not an option (no global
+    option takes a value); [] when there is none (``--help``, ``--version``)."""
+    return [a for a in args if not a.startswith("-")][:1]
 
 
 def _insert_run(args: list[str]) -> list[str]:

@@ -29,12 +29,29 @@ import statistics
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
+import psutil
 
-from camera.base import CameraSource, Frame, SourceState, SourceStats, Still
+from camera.base import CameraError, SourceState
+from camera.replay import ReplaySource, check_replay_path
+from coaching.models import ModelError, ensure_model
+from coaching.pipeline import CoachingStep, Pipeline, _default_pose_tracker, percentile
+from coaching.presets import Preset
+from kiosk.commands.bench_source import PreloadedSource
+from kiosk.commands.common import (
+    UsageError,
+    load_app_config,
+    non_negative_float,
+    positive_int,
+    preset_or_usage,
+    replay_size,
+)
+from kiosk.config import AppConfig
 
 DEFAULT_PRESET = "linkedin"
 
@@ -43,165 +60,24 @@ class BenchError(Exception):
     """The pipeline could not run (a model missing, ...); one line, exit 1."""
 
 
-# --------------------------------------------------------------------------- source
+@dataclass(frozen=True)
+class BenchSetup:
+    """What the pipeline and the baseline are both timed on, so they compare fairly."""
 
-class PreloadedSource(CameraSource):
-    """Frames held in memory, served like a camera (cycling over the images).
-
-    ``fps=0``: unpaced: a request for a frame newer than the current one "reads" the
-    next image at once (stamped with the monotonic clock then), so the consumer never
-    waits for the camera. ``fps>0``: a thread publishes a new frame every 1/fps s and
-    the consumer gets the newest (frames it could not take are skipped).
-    Frames are delivered without limit until :meth:`limit` sets how many more.
-    """
-
-    name = "preloaded frames"
-
-    def __init__(self, images: list[np.ndarray], fps: float = 0.0) -> None:
-        if not images:
-            raise ValueError("no frames to serve")
-        self.images = images
-        self.fps = fps
-        self._cond = threading.Condition()
-        self._current: Frame | None = None
-        self._next = 0
-        self._remaining: int | None = None
-        self._state = SourceState.CLOSED
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
-
-    def open(self) -> None:
-        with self._cond:
-            if self._state != SourceState.CLOSED:
-                return
-            self._state = SourceState.LIVE
-        self._stop.clear()
-        if self.fps > 0:
-            self._thread = threading.Thread(target=self._run, name="bench-camera", daemon=True)
-            self._thread.start()
-
-    def close(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(2.0)
-            self._thread = None
-        with self._cond:
-            self._state = SourceState.CLOSED
-            self._cond.notify_all()
-
-    def limit(self, more: int) -> int:
-        """Deliver exactly ``more`` further frames, then end; returns the last index."""
-        with self._cond:
-            self._remaining = more
-            return self._next + more - 1
-
-    def _deliver(self) -> Frame | None:
-        """Read the next image as a frame (lock held)."""
-        if self._state != SourceState.LIVE:
-            return None
-        if self._remaining is not None:
-            if self._remaining <= 0:
-                self._state = SourceState.ENDED
-                self._cond.notify_all()
-                return None
-            self._remaining -= 1
-        image = self.images[self._next % len(self.images)]
-        self._current = Frame(image=image, timestamp=time.monotonic(), index=self._next)
-        self._next += 1
-        self._cond.notify_all()
-        return self._current
-
-    def _run(self) -> None:
-        period = 1.0 / self.fps
-        due = time.monotonic()
-        while not self._stop.is_set():
-            with self._cond:
-                if self._deliver() is None and self._state != SourceState.LIVE:
-                    return
-            due += period
-            delay = due - time.monotonic()
-            if delay > 0:
-                self._stop.wait(delay)
-            else:
-                due = time.monotonic()
-
-    def latest_frame(self, after_index: int = -1) -> Frame | None:
-        with self._cond:
-            cur = self._current
-            if cur is not None and cur.index > after_index:
-                return cur
-            if self.fps > 0:
-                return None
-            return self._deliver()
-
-    def wait_frame(self, after_index: int = -1, timeout: float = 1.0) -> Frame | None:
-        if self.fps <= 0:
-            return self.latest_frame(after_index)
-        with self._cond:
-            self._cond.wait_for(
-                lambda: self._state != SourceState.LIVE or (
-                    self._current is not None and self._current.index > after_index),
-                timeout)
-            cur = self._current
-            return cur if cur is not None and cur.index > after_index else None
-
-    def capture_still(self) -> Still:
-        with self._cond:
-            cur = self._current
-        if cur is None:
-            raise RuntimeError("no frame yet")
-        return Still(data=None, extension=".png", image=cur.image, camera=self.name)
-
-    @property
-    def state(self) -> SourceState:
-        return self._state
-
-    @property
-    def delivered(self) -> int:
-        with self._cond:
-            return self._next
-
-    def stats(self) -> SourceStats:
-        return SourceStats(frames=self.delivered)
+    images: list[np.ndarray]
+    preset: Preset
+    cfg: AppConfig
+    frames: int  # timed frames
+    warmup: int  # untimed frames first
+    offline: bool = False
 
 
 # --------------------------------------------------------------------------- arguments
 
-def _size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--size wants WIDTHxHEIGHT, e.g. 1280x720; got "
-                                         f"{text!r}") from None
-    if not (16 <= w <= 8192 and 16 <= h <= 8192):
-        raise argparse.ArgumentTypeError(f"--size {text}: width and height must be 16..8192")
-    return w, h
-
-
-def _positive(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
-    return n
-
-
-def _non_negative(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if v < 0 or not math.isfinite(v):
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
-    return v
-
-
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--source", required=True, metavar="replay:PATH",
                    help="a video file or a folder of images to replay")
-    p.add_argument("--frames", type=_positive, default=300, metavar="N",
+    p.add_argument("--frames", type=positive_int, default=300, metavar="N",
                    help="frames to time (default 300; the clip is cycled if shorter)")
     p.add_argument("--baseline", action="store_true",
                    help="also time the naive loop (face then pose on every frame, one thread)"
@@ -209,29 +85,26 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--preset", default=DEFAULT_PRESET,
                    help=f"preset name or YAML path (default {DEFAULT_PRESET})")
-    p.add_argument("--size", type=_size, default=None, metavar="WxH",
+    p.add_argument("--size", type=replay_size, default=None, metavar="WxH",
                    help="resize the frames in memory first, e.g. 1280x720")
     p.add_argument("--config", type=Path, default=None,
                    help="app config YAML (analysis, coach, pipeline settings)")
-    p.add_argument("--camera-fps", type=_non_negative, default=0.0, metavar="FPS",
+    p.add_argument("--camera-fps", type=non_negative_float, default=0.0, metavar="FPS",
                    help="pace the frames like a camera at this rate (default 0: unpaced)")
     p.add_argument("--warmup", type=int, default=20, metavar="N",
                    help="untimed frames first (default 20)")
-    p.add_argument("--max-preload", type=_positive, default=120, metavar="N",
+    p.add_argument("--max-preload", type=positive_int, default=120, metavar="N",
                    help="distinct frames decoded into memory (default 120)")
-    p.add_argument("--repeat", type=_positive, default=1, metavar="K",
+    p.add_argument("--repeat", type=positive_int, default=1, metavar="K",
                    help="run K times (pipeline and baseline alternating) and report medians; "
                         "the machine's other load makes single runs noisy")
 
 
 # --------------------------------------------------------------------------- run
 
-def load_frames(spec: str, count: int, size: tuple[int, int] | None) -> tuple[Path, list]:
+def load_frames(spec: str, count: int, size: tuple[int, int] | None
+                ) -> tuple[Path, list[np.ndarray]]:
     """Decode up to ``count`` frames of ``replay:PATH`` into memory (RGB)."""
-    from camera.base import CameraError
-    from camera.replay import ReplaySource, check_replay_path
-    from kiosk.cli import UsageError
-
     if not spec.startswith("replay:") or len(spec) <= len("replay:"):
         raise UsageError(f"bench needs --source replay:PATH (a video or a folder of images), "
                          f"got {spec!r}")
@@ -249,8 +122,6 @@ def load_frames(spec: str, count: int, size: tuple[int, int] | None) -> tuple[Pa
     if not images:
         raise UsageError(f"--source {spec}: no frames could be read")
     if size is not None and (images[0].shape[1], images[0].shape[0]) != size:
-        import cv2
-
         images = [np.ascontiguousarray(cv2.resize(im, size, interpolation=cv2.INTER_LINEAR))
                   for im in images]
     return path, images
@@ -258,8 +129,6 @@ def load_frames(spec: str, count: int, size: tuple[int, int] | None) -> tuple[Pa
 
 def _cpu_seconds() -> tuple[float, float]:
     """(this process's CPU seconds, the whole machine's busy CPU seconds)."""
-    import psutil
-
     t = psutil.Process().cpu_times()
     m = psutil.cpu_times()
     busy = m.user + m.system + getattr(m, "nice", 0.0) + getattr(m, "irq", 0.0) + getattr(
@@ -282,11 +151,10 @@ def _peak_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def run_pipeline(images: list, preset: Any, cfg: Any, frames: int, warmup: int,
-                 camera_fps: float, offline: bool = False) -> dict[str, Any]:
-    """Time the threaded pipeline over ``images``; figures as a dict."""
-    from coaching.pipeline import Pipeline, percentile
-
+def run_pipeline(setup: BenchSetup, camera_fps: float) -> dict[str, Any]:
+    """Time the threaded pipeline over ``setup.images``; figures as a dict."""
+    images, preset, cfg = setup.images, setup.preset, setup.cfg
+    frames, warmup, offline = setup.frames, setup.warmup, setup.offline
     source = PreloadedSource(images, camera_fps)
     source.open()
     # (frame index, read time, latency ms, decision time, face ms, step ms) per result
@@ -344,12 +212,11 @@ def run_pipeline(images: list, preset: Any, cfg: Any, frames: int, warmup: int,
     }
 
 
-def run_naive(images: list, preset: Any, cfg: Any, frames: int, warmup: int,
-              offline: bool = False, pose_max_width: int = 0) -> dict[str, Any]:
+def run_naive(setup: BenchSetup, pose_max_width: int = 0) -> dict[str, Any]:
     """The naive loop: one thread, face then pose on every frame (full frames unless
     ``pose_max_width``), then the same metrics/coach/shutter code."""
-    from coaching.pipeline import CoachingStep, _default_pose_tracker
-
+    images, preset, cfg = setup.images, setup.preset, setup.cfg
+    frames, warmup, offline = setup.frames, setup.warmup, setup.offline
     source = PreloadedSource(images, 0.0)
     source.open()
     step = CoachingStep(preset, cfg.analysis, cfg.coach,
@@ -384,8 +251,6 @@ def run_naive(images: list, preset: Any, cfg: Any, frames: int, warmup: int,
     finally:
         step.close()
         source.close()
-    from coaching.pipeline import percentile
-
     return {"frames": len(latencies), "seconds": wall, "fps": len(latencies) / wall,
             "latency_p50_ms": percentile(latencies, 50),
             "latency_p95_ms": percentile(latencies, 95), "pose_hz": len(latencies) / wall,
@@ -395,16 +260,8 @@ def run_naive(images: list, preset: Any, cfg: Any, frames: int, warmup: int,
 
 
 def run(args: argparse.Namespace) -> int:
-    from coaching.presets import UnknownPreset, resolve_preset
-    from coaching.yamlconfig import ConfigError
-    from kiosk.cli import UsageError
-    from kiosk.config import load_config
-
-    try:
-        cfg = load_config(args.config)
-        preset = resolve_preset(args.preset)
-    except (ConfigError, UnknownPreset) as exc:
-        raise UsageError(str(exc)) from None
+    cfg = load_app_config(args.config)
+    preset = preset_or_usage(args.preset)
     if args.warmup < 0:
         raise UsageError("--warmup must be 0 or more")
     path, images = load_frames(args.source, min(args.frames, args.max_preload), args.size)
@@ -415,51 +272,78 @@ def run(args: argparse.Namespace) -> int:
         "frames_in_memory": len(images), "frames_mb": round(frames_mb, 1),
         "camera_fps": args.camera_fps or None,
     }
-    from coaching.models import ModelError, ensure_model
-
+    setup = BenchSetup(images, preset, cfg, args.frames, args.warmup, args.offline)
     try:
-        # fail fast, in one line, before anything is timed
-        ensure_model("face", offline=args.offline)
-        ensure_model(f"pose_{cfg.analysis.pose_model}", offline=args.offline)
-        pipes: list[dict[str, Any]] = []
-        bases: list[dict[str, Any]] = []
-        rss_mb = 0.0
-        for _ in range(args.repeat):
-            pipes.append(run_pipeline(images, preset, cfg, args.frames, args.warmup,
-                                      args.camera_fps, args.offline))
-            if not bases:  # the high-water mark before the baseline loads its own models
-                rss_mb = _peak_rss_mb()
-            if args.baseline:
-                bases.append(run_naive(images, preset, cfg, args.frames, args.warmup,
-                                       args.offline))
+        pipes, bases, rss_mb = _timed_runs(setup, args)
     except (BenchError, ModelError) as exc:
         print(f"headshot-kiosk: bench: {exc}", file=sys.stderr)
         return 1
     pipe = _median(pipes)
     pipe["first_coached_s"] = pipes[0]["first_coached_s"]  # later runs find the models warm
     base = _median(bases) if bases else None
-    out: dict[str, Any] = {**info, **pipe, "rss_mb": rss_mb, "repeat": args.repeat}
-    if base is not None:
-        ratios = [p["fps"] / b["fps"] for p, b in zip(pipes, bases, strict=True) if b["fps"] > 0]
-        out.update({"baseline_fps": base["fps"],
-                    "baseline_latency_p50_ms": base["latency_p50_ms"],
-                    "baseline_latency_p95_ms": base["latency_p95_ms"],
-                    "baseline_cpu_percent": base["cpu_percent"],
-                    "baseline_other_cpu_percent": base["other_cpu_percent"],
-                    "baseline_face_ms": base["face_ms"], "baseline_pose_ms": base["pose_ms"],
-                    "speedup": statistics.median(ratios) if ratios else None})
+    out: dict[str, Any] = {**info, **pipe, "rss_mb": rss_mb, "repeat": args.repeat,
+                           **_baseline_figures(pipes, bases, base)}
     if args.repeat > 1:
-        out["runs"] = [
-            {k: _round(v) for k, v in {
-                "fps": p["fps"], "latency_p95_ms": p["latency_p95_ms"],
-                "other_cpu_percent": p["other_cpu_percent"],
-                **({"baseline_fps": bases[i]["fps"],
-                    "speedup": p["fps"] / bases[i]["fps"]} if bases else {})}.items()}
-            for i, p in enumerate(pipes)]
+        out["runs"] = _per_run(pipes, bases)
     if args.json:
         print(json.dumps({k: _round(v) for k, v in out.items()}))
         return 0
-    print(f"bench: {info['source']} at {w}x{h}, preset {preset.name}; {len(images)} frames "
+    _print_text(args, out, pipe, base, frames_mb)
+    return 0
+
+
+def _timed_runs(setup: BenchSetup, args: argparse.Namespace
+                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], float]:
+    """``--repeat`` runs of the pipeline (each followed by the baseline with
+    ``--baseline``): their figures and the peak RSS before any baseline ran."""
+    # fail fast, in one line, before anything is timed
+    ensure_model("face", offline=setup.offline)
+    ensure_model(f"pose_{setup.cfg.analysis.pose_model}", offline=setup.offline)
+    pipes: list[dict[str, Any]] = []
+    bases: list[dict[str, Any]] = []
+    rss_mb = 0.0
+    for _ in range(args.repeat):
+        pipes.append(run_pipeline(setup, args.camera_fps))
+        if not bases:  # the high-water mark before the baseline loads its own models
+            rss_mb = _peak_rss_mb()
+        if args.baseline:
+            bases.append(run_naive(setup))
+    return pipes, bases, rss_mb
+
+
+def _baseline_figures(pipes: list[dict[str, Any]], bases: list[dict[str, Any]],
+                      base: dict[str, Any] | None) -> dict[str, Any]:
+    """The baseline's medians and the speedup (the median of the per-run ratios, so one
+    noisy run cannot skew it); empty without ``--baseline``."""
+    if base is None:
+        return {}
+    ratios = [p["fps"] / b["fps"] for p, b in zip(pipes, bases, strict=True) if b["fps"] > 0]
+    return {"baseline_fps": base["fps"],
+            "baseline_latency_p50_ms": base["latency_p50_ms"],
+            "baseline_latency_p95_ms": base["latency_p95_ms"],
+            "baseline_cpu_percent": base["cpu_percent"],
+            "baseline_other_cpu_percent": base["other_cpu_percent"],
+            "baseline_face_ms": base["face_ms"], "baseline_pose_ms": base["pose_ms"],
+            "speedup": statistics.median(ratios) if ratios else None}
+
+
+def _per_run(pipes: list[dict[str, Any]], bases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each run's key figures (with ``--repeat``), so the spread behind a median shows."""
+    return [
+        {k: _round(v) for k, v in {
+            "fps": p["fps"], "latency_p95_ms": p["latency_p95_ms"],
+            "other_cpu_percent": p["other_cpu_percent"],
+            **({"baseline_fps": bases[i]["fps"],
+                "speedup": p["fps"] / bases[i]["fps"]} if bases else {})}.items()}
+        for i, p in enumerate(pipes)]
+
+
+def _print_text(args: argparse.Namespace, out: dict[str, Any], pipe: dict[str, Any],
+                base: dict[str, Any] | None, frames_mb: float) -> None:
+    """The figures as text, each line saying what was measured and how."""
+    rss_mb = out["rss_mb"]
+    print(f"bench: {out['source']} at {out['width']}x{out['height']}, preset {out['preset']}; "
+          f"{out['frames_in_memory']} frames "
           f"decoded into memory ({frames_mb:.0f} MB; decoding not timed), "
           + (f"served at {args.camera_fps:g} fps" if args.camera_fps else "served unpaced")
           + f", {args.warmup} warm-up frames untimed"
@@ -482,7 +366,6 @@ def run(args: argparse.Namespace) -> int:
               f"{base['latency_p50_ms']:.1f} ms, p95 {base['latency_p95_ms']:.1f} ms; "
               f"CPU {base['cpu_percent']:.0f}% (other processes {base['other_cpu_percent']:.0f}%)")
         print(f"speedup: {out['speedup']:.2f}x")
-    return 0
 
 
 def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:

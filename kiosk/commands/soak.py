@@ -9,53 +9,45 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
+from camera.base import CameraError
+from camera.replay import ReplaySource, check_replay_path
+from coaching.models import ModelError, ensure_model
+from kiosk.commands.common import (
+    UsageError,
+    load_app_config,
+    non_negative_float,
+    positive_float,
+    preset_or_usage,
+)
+from kiosk.soak import SoakError, SoakOptions, run_soak
+from kiosk.storage import StorageError
+
 DEFAULT_PRESET = "linkedin"
-
-
-def _positive_float(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(v) or v <= 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
-    return v
-
-
-def _non_negative(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(v) or v < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
-    return v
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--source", required=True, metavar="replay:PATH",
                    help="a video file or a folder of images, replayed in real time, looping")
-    p.add_argument("--minutes", type=_positive_float, default=30.0, metavar="N",
+    p.add_argument("--minutes", type=positive_float, default=30.0, metavar="N",
                    help="how long to run (default 30; fractions allowed)")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="session folders go here and are kept (default: a temporary folder, "
                         "deleted at the end)")
     p.add_argument("--preset", default=DEFAULT_PRESET,
                    help=f"preset name or YAML path (default {DEFAULT_PRESET})")
-    p.add_argument("--capture-every", type=_positive_float, default=10.0, metavar="SECONDS",
+    p.add_argument("--capture-every", type=positive_float, default=10.0, metavar="SECONDS",
                    help="press the shutter this often, besides automatic captures (default 10)")
-    p.add_argument("--warmup", type=_non_negative, default=None, metavar="SECONDS",
+    p.add_argument("--warmup", type=non_negative_float, default=None, metavar="SECONDS",
                    help="memory is compared from this point on (default: a quarter of the run, "
                         "10..120 s)")
-    p.add_argument("--session-every", type=_positive_float, default=60.0, metavar="SECONDS",
+    p.add_argument("--session-every", type=positive_float, default=60.0, metavar="SECONDS",
                    help="start a new session (a new sitter) this often (default 60)")
-    p.add_argument("--report-every", type=_positive_float, default=10.0, metavar="SECONDS",
+    p.add_argument("--report-every", type=positive_float, default=10.0, metavar="SECONDS",
                    help="print a progress line this often (default 10)")
     p.add_argument("--config", type=Path, default=None,
                    help="app config YAML (camera, analysis, coach, pipeline settings)")
@@ -64,25 +56,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from camera.base import CameraError
-    from camera.replay import ReplaySource, check_replay_path
-    from coaching.models import ModelError, ensure_model
-    from coaching.presets import UnknownPreset, resolve_preset
-    from coaching.yamlconfig import ConfigError
-    from kiosk.cli import UsageError
-    from kiosk.config import load_config
-    from kiosk.soak import SoakError, SoakOptions, run_soak
-    from kiosk.storage import StorageError
-
     spec = args.source
     if not spec.startswith("replay:") or not spec[len("replay:"):].strip():
         raise UsageError(f"soak needs --source replay:PATH (a video or a folder of images), "
                          f"got {spec!r}")
-    try:
-        cfg = load_config(args.config)
-        preset = resolve_preset(args.preset)
-    except (ConfigError, UnknownPreset) as exc:
-        raise UsageError(str(exc)) from None
+    cfg = load_app_config(args.config)
+    preset = preset_or_usage(args.preset)
     try:
         path = check_replay_path(spec[len("replay:"):].strip())
     except CameraError as exc:
