@@ -1,4 +1,4 @@
-"""Drawing helpers shared by the screens: camera frames, cached text and layers, shapes.
+"""Drawing helpers shared by the screens: camera frames, cached text and layers, buttons.
 
 Speed rules (30 fps while coaching on a 2-core PC): a camera frame reaches the
 screen through ``pygame.image.frombuffer`` (no copy), a subsurface crop, one C
@@ -10,96 +10,23 @@ lays out 1280x720 to 4K, landscape or portrait.
 
 from __future__ import annotations
 
-import math
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 
 import numpy as np
 import pygame
 
+from kiosk.frame_fit import PreviewMap, crop_to_aspect, fit_rect, rgb_surface, to_display
+from kiosk.shapes import ShapeDrawing
+from kiosk.theme import Color, Theme
+
+__all__ = ["FONT_NAMES", "Color", "PreviewMap", "Renderer", "Theme", "crop_to_aspect",
+           "fit_rect", "rgb_surface"]
+
 FONT_NAMES = "dejavusans,notosans,liberationsans,freesans,arial,helvetica,nimbussans"
 
-Color = tuple[int, int, int]
 
-
-class Theme:
-    """High-contrast colours (readable at 2 m under studio light)."""
-
-    BG: Color = (14, 16, 20)
-    FG: Color = (250, 250, 250)
-    MUTED: Color = (190, 196, 206)
-    DARK: Color = (20, 22, 26)
-    ACCENT: Color = (255, 200, 40)  # warm yellow: the thing to press / the cue
-    GOOD: Color = (80, 210, 120)
-    WARN: Color = (255, 150, 60)
-    BAD: Color = (240, 90, 80)
-    CARD: Color = (40, 44, 52)
-    CARD_FOCUS: Color = (62, 68, 80)
-    PANEL_ALPHA = 185
-
-
-@dataclass(frozen=True)
-class PreviewMap:
-    """Where a camera frame landed: maps frame fractions to screen pixels."""
-
-    rect: pygame.Rect  # on screen
-    crop: tuple[int, int, int, int]  # x, y, w, h in frame pixels
-    frame_size: tuple[int, int]  # w, h
-    mirror: bool
-
-    def to_screen(self, fx: float, fy: float) -> tuple[int, int]:
-        """(fx, fy) = fractions of the UNMIRRORED full frame -> screen pixel."""
-        fw, fh = self.frame_size
-        cx, cy, cw, ch = self.crop
-        u = (fx * fw - cx) / cw
-        v = (fy * fh - cy) / ch
-        if self.mirror:
-            u = 1.0 - u
-        return (int(self.rect.x + u * self.rect.w), int(self.rect.y + v * self.rect.h))
-
-    def scale(self) -> float:
-        """Screen pixels per frame pixel."""
-        return self.rect.h / self.crop[3]
-
-
-def crop_to_aspect(w: int, h: int, aspect: float | None) -> tuple[int, int, int, int]:
-    """Centre crop of a w x h frame to ``aspect`` = width / height (None: whole frame)."""
-    if not aspect or aspect <= 0:
-        return (0, 0, w, h)
-    if w / h > aspect:
-        cw = max(1, int(round(h * aspect)))
-        return ((w - cw) // 2, 0, cw, h)
-    ch = max(1, int(round(w / aspect)))
-    return (0, (h - ch) // 2, w, ch)
-
-
-def fit_rect(content: tuple[int, int], box: pygame.Rect) -> pygame.Rect:
-    """The largest rect of ``content``'s aspect centred in ``box``."""
-    cw, ch = content
-    s = min(box.w / cw, box.h / ch)
-    w, h = max(1, int(cw * s)), max(1, int(ch * s))
-    return pygame.Rect(box.x + (box.w - w) // 2, box.y + (box.h - h) // 2, w, h)
-
-
-def rgb_surface(img: np.ndarray) -> pygame.Surface:
-    """Wrap an RGB uint8 (H, W, 3) array without copying (the array must stay alive)."""
-    if img.dtype != np.uint8 or img.ndim != 3 or img.shape[2] != 3:
-        raise ValueError(f"expected an RGB uint8 image, got {img.dtype} {img.shape}")
-    if not img.flags.c_contiguous:
-        img = np.ascontiguousarray(img)
-    return pygame.image.frombuffer(img, (img.shape[1], img.shape[0]), "RGB")
-
-
-def _to_display(surf: pygame.Surface) -> pygame.Surface:
-    """``surf`` in the display's pixel format (as is when there is no display mode)."""
-    try:
-        return surf.convert()
-    except pygame.error:
-        return surf
-
-
-class Renderer:
+class Renderer(ShapeDrawing):
     """Owns the caches for one display surface; screens draw through it."""
 
     def __init__(self, surface: pygame.Surface) -> None:
@@ -219,34 +146,36 @@ class Renderer:
                   midleft: tuple[int, int] | None = None, midtop: tuple[int, int] | None = None,
                   max_w: int | None = None, max_lines: int = 1,
                   line_gap: float = 1.12) -> pygame.Rect:
-        """Draw (wrapped and shrunk to fit ``max_w`` if given); returns the covered rect."""
-        if max_w is not None:
-            px = self.fit_px(s, px, max_w, bold=bold, max_lines=max_lines)
-            lines = self.wrap(s, px, max_w, bold) if max_lines > 1 else [s]
-        else:
-            lines = s.split("\n")
+        """Draw (wrapped and shrunk to fit ``max_w`` if given); returns the covered rect.
+
+        The first anchor given wins, in the order center, midleft, midtop, topleft; lines
+        are left-aligned under a midleft/topleft anchor and centred otherwise.
+        """
+        px, lines = self._fitted_lines(s, px, bold, max_w, max_lines)
         surfs = [self.text(t, px, color, bold) for t in lines]
         step = int(self.font(px, bold).get_linesize() * line_gap)
         total_h = step * (len(surfs) - 1) + surfs[-1].get_height()
         total_w = max(t.get_width() for t in surfs)
         box = pygame.Rect(0, 0, total_w, total_h)
-        if center is not None:
-            box.center = center
-        elif midleft is not None:
-            box.midleft = midleft
-        elif midtop is not None:
-            box.midtop = midtop
-        elif topleft is not None:
-            box.topleft = topleft
+        _anchor(box, center=center, midleft=midleft, midtop=midtop, topleft=topleft)
+        left_aligned = midleft is not None or topleft is not None
         for i, t in enumerate(surfs):
             r = t.get_rect()
             r.top = box.top + i * step
-            if midleft is not None or topleft is not None:
+            if left_aligned:
                 r.left = box.left
             else:
                 r.centerx = box.centerx
             self.surface.blit(t, r)
         return box
+
+    def _fitted_lines(self, s: str, px: int, bold: bool, max_w: int | None,
+                      max_lines: int) -> tuple[int, list[str]]:
+        """The size to draw ``s`` at and its lines: shrunk and wrapped to ``max_w`` if given."""
+        if max_w is None:
+            return px, s.split("\n")
+        px = self.fit_px(s, px, max_w, bold=bold, max_lines=max_lines)
+        return px, (self.wrap(s, px, max_w, bold) if max_lines > 1 else [s])
 
     # -- cached layers ---------------------------------------------------------
     def layer(self, key: Hashable, size: tuple[int, int],
@@ -283,34 +212,35 @@ class Renderer:
         rect = fit_rect((crop[2], crop[3]), box)
         full_key = (key, rect.size, crop, mirror, smooth)
         if full_key != self._preview_key or self._preview is None:
-            src = rgb_surface(img).subsurface(pygame.Rect(crop))
-            shrink = rect.w * rect.h < crop[2] * crop[3]
-            scale = pygame.transform.smoothscale if smooth else pygame.transform.scale
-            # Work at the smaller of the two sizes, and in the display's pixel format
-            # (a 24-bit surface costs a per-pixel conversion on every blit): ~25% less
-            # time per camera frame at 720p -> 1080p than scaling the 24-bit frame.
-            if shrink:
-                out = _to_display(scale(src, rect.size))
-                if mirror:
-                    out = pygame.transform.flip(out, True, False)
-            else:
-                src = _to_display(src)
-                if mirror:
-                    src = pygame.transform.flip(src, True, False)
-                dest = self._preview_dest
-                if dest is None or dest.get_size() != rect.size or \
-                        dest.get_bitsize() != src.get_bitsize() or smooth:
-                    dest = scale(src, rect.size)
-                    self._preview_dest = dest
-                else:
-                    scale(src, rect.size, dest)
-                out = dest
-            self._preview = out
+            self._preview = self._scaled_preview(img, crop, rect.size, mirror, smooth)
             self._preview_key = full_key
             self._preview_map = PreviewMap(rect, crop, (fw, fh), mirror)
         self.surface.blit(self._preview, rect)
         assert self._preview_map is not None
         return PreviewMap(rect, crop, (fw, fh), mirror)
+
+    def _scaled_preview(self, img: np.ndarray, crop: tuple[int, int, int, int],
+                        size: tuple[int, int], mirror: bool, smooth: bool) -> pygame.Surface:
+        """The cropped frame scaled to ``size`` (and mirrored), in the display's format."""
+        src = rgb_surface(img).subsurface(pygame.Rect(crop))
+        scale = pygame.transform.smoothscale if smooth else pygame.transform.scale
+        # Work at the smaller of the two sizes, and in the display's pixel format
+        # (a 24-bit surface costs a per-pixel conversion on every blit): ~25% less
+        # time per camera frame at 720p -> 1080p than scaling the 24-bit frame.
+        if size[0] * size[1] < crop[2] * crop[3]:
+            out = to_display(scale(src, size))
+            return pygame.transform.flip(out, True, False) if mirror else out
+        src = to_display(src)
+        if mirror:
+            src = pygame.transform.flip(src, True, False)
+        dest = self._preview_dest
+        if dest is None or dest.get_size() != size or \
+                dest.get_bitsize() != src.get_bitsize() or smooth:
+            dest = scale(src, size)
+            self._preview_dest = dest
+        else:
+            scale(src, size, dest)
+        return dest
 
     def photo(self, img: np.ndarray, key: Hashable, box: pygame.Rect) -> pygame.Rect:
         """Draw a still (unmirrored: a photo reads as others will see it), fitted, smooth."""
@@ -353,86 +283,16 @@ class Renderer:
         else:
             self.draw_text(label, px, fg, center=rect.center, max_w=int(rect.w * 0.9))
 
-    def arrow(self, center: tuple[int, int], direction: str, size: float,
-              color: Color = Theme.ACCENT, outline: Color = Theme.DARK) -> None:
-        """A fat arrow; ``direction`` in left/right/up/down (screen directions)."""
-        angle = {"right": 0.0, "down": 90.0, "left": 180.0, "up": 270.0}.get(direction)
-        if angle is None:
-            return
-        s = size
-        pts = [(-0.5, -0.18), (0.08, -0.18), (0.08, -0.42), (0.5, 0.0), (0.08, 0.42),
-               (0.08, 0.18), (-0.5, 0.18)]
-        a = math.radians(angle)
-        ca, sa = math.cos(a), math.sin(a)
-        poly = [(center[0] + s * (x * ca - y * sa), center[1] + s * (x * sa + y * ca))
-                for x, y in pts]
-        pygame.draw.polygon(self.surface, color, poly)
-        pygame.draw.polygon(self.surface, outline, poly, max(2, int(s * 0.05)))
 
-    def zoom_cue(self, center: tuple[int, int], size: float, outward: bool,
-                 color: Color = Theme.ACCENT) -> None:
-        """Four corner arrows: outward = come closer (bigger), inward = step back."""
-        for dx, dy in ((-1, -1), (1, -1), (-1, 1), (1, 1)):
-            base = (center[0] + dx * size * 0.28, center[1] + dy * size * 0.28)
-            tip = (center[0] + dx * size * 0.5, center[1] + dy * size * 0.5)
-            if not outward:
-                base, tip = tip, base
-            pygame.draw.line(self.surface, color, base, tip, max(3, int(size * 0.08)))
-            # arrow head at the tip: two short strokes along the axes, pointing back
-            hx = -dx if outward else dx
-            hy = -dy if outward else dy
-            head = size * 0.14
-            w = max(3, int(size * 0.08))
-            pygame.draw.line(self.surface, color, tip, (tip[0] + hx * head, tip[1]), w)
-            pygame.draw.line(self.surface, color, tip, (tip[0], tip[1] + hy * head), w)
-
-    def ring(self, center: tuple[int, int], radius: int, fraction: float, *,
-             width: int | None = None, color: Color = Theme.GOOD,
-             track: Color = (70, 74, 82)) -> None:
-        """A progress ring filling clockwise from 12 o'clock (polygon: no arc gaps)."""
-        width = width or max(4, radius // 5)
-        pygame.draw.circle(self.surface, track, center, radius, width)
-        fraction = max(0.0, min(1.0, fraction))
-        if fraction <= 0:
-            return
-        n = max(2, int(72 * fraction))
-        outer, inner = [], []
-        for i in range(n + 1):
-            a = -math.pi / 2 + 2 * math.pi * fraction * i / n
-            ca, sa = math.cos(a), math.sin(a)
-            outer.append((center[0] + radius * ca, center[1] + radius * sa))
-            inner.append((center[0] + (radius - width) * ca, center[1] + (radius - width) * sa))
-        pygame.draw.polygon(self.surface, color, outer + inner[::-1])
-
-    def spinner(self, center: tuple[int, int], radius: int, t: float,
-                color: Color = Theme.FG) -> None:
-        """Eight dots chasing round: something is happening, calmly."""
-        for i in range(8):
-            a = 2 * math.pi * i / 8 + t * 2.5
-            fade = (i / 8.0)
-            c = tuple(int(v * (0.25 + 0.75 * fade)) for v in color)
-            p = (center[0] + radius * math.cos(a), center[1] + radius * math.sin(a))
-            pygame.draw.circle(self.surface, c, p, max(2, radius // 5))
-
-    def camera_icon(self, center: tuple[int, int], size: float, color: Color = Theme.FG) -> None:
-        w, h = size, size * 0.66
-        body = pygame.Rect(0, 0, int(w), int(h))
-        body.center = (center[0], int(center[1] + size * 0.06))
-        pygame.draw.rect(self.surface, color, body, border_radius=int(size * 0.1))
-        top = pygame.Rect(0, 0, int(w * 0.36), int(h * 0.24))
-        top.midbottom = (body.centerx, body.top + 2)
-        pygame.draw.rect(self.surface, color, top, border_radius=int(size * 0.05))
-        pygame.draw.circle(self.surface, Theme.DARK, body.center, int(h * 0.34))
-        pygame.draw.circle(self.surface, color, body.center, int(h * 0.22))
-
-    def check(self, center: tuple[int, int], size: float, color: Color = Theme.GOOD) -> None:
-        x, y = center
-        pts = [(x - size * 0.4, y), (x - size * 0.1, y + size * 0.3), (x + size * 0.45,
-                                                                        y - size * 0.35)]
-        pygame.draw.lines(self.surface, color, False, pts, max(3, int(size * 0.18)))
-
-    def back_chevron(self, center: tuple[int, int], size: float, color: Color = Theme.FG) -> None:
-        x, y = center
-        pts = [(x + size * 0.2, y - size * 0.4), (x - size * 0.25, y), (x + size * 0.2,
-                                                                        y + size * 0.4)]
-        pygame.draw.lines(self.surface, color, False, pts, max(3, int(size * 0.16)))
+def _anchor(box: pygame.Rect, *, center: tuple[int, int] | None,
+            midleft: tuple[int, int] | None, midtop: tuple[int, int] | None,
+            topleft: tuple[int, int] | None) -> None:
+    """Place ``box`` by the first anchor given (center, midleft, midtop, topleft)."""
+    if center is not None:
+        box.center = center
+    elif midleft is not None:
+        box.midleft = midleft
+    elif midtop is not None:
+        box.midtop = midtop
+    elif topleft is not None:
+        box.topleft = topleft
