@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from kiosk.render import Renderer, Theme
-from kiosk.screens import Button, View, coaching, common
+from kiosk.render import Renderer
+from kiosk.screens import coaching, common
+from kiosk.screens.views import Button, View
+from kiosk.theme import Theme
 
 
 def draw(r: Renderer, v: View) -> list[Button]:

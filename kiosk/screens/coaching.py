@@ -12,9 +12,12 @@ import math
 
 import pygame
 
-from kiosk.render import PreviewMap, Renderer, Theme
-from kiosk.screens import Button, CoachView, FaceBox, Guide, View, common
+from kiosk.frame_fit import PreviewMap, crop_to_aspect, fit_rect
+from kiosk.render import Renderer
+from kiosk.screens import common, shots
+from kiosk.screens.views import Button, CoachView, FaceBox, Guide, View
 from kiosk.states import Event, Kind
+from kiosk.theme import Theme
 
 #: Shown when the pipeline has not said anything yet.
 WAITING = CoachView(status="no_face", message="Step in front of the camera")
@@ -64,8 +67,6 @@ def draw(r: Renderer, v: View) -> list[Button]:
     if v.preset_name:
         top = common.pill(r, v.preset_name, (r.w // 2, top), int(3.6 * r.u)).bottom + int(r.u)
     if v.progress is not None:  # a multi-shot set: "Photo 2 of 3", and "saved" after a shot
-        from kiosk.screens import shots
-
         shots.counter(r, v.progress, top)
         if v.progress.saved:
             cv = CoachView(status="captured", message=shots.saved_text(v.progress),
@@ -78,8 +79,6 @@ def draw(r: Renderer, v: View) -> list[Button]:
 
 def _top_aligned(r: Renderer, v: View, box: pygame.Rect) -> pygame.Rect:
     """The part of ``box`` the preview will fill, moved to the top of ``box``."""
-    from kiosk.render import crop_to_aspect, fit_rect
-
     assert v.frame is not None
     crop = crop_to_aspect(v.frame.shape[1], v.frame.shape[0], v.aspect)
     fitted = fit_rect((crop[2], crop[3]), box)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pygame
 
-from kiosk.render import PreviewMap, Renderer, Theme
-from kiosk.screens import Button, View
+from kiosk.frame_fit import PreviewMap
+from kiosk.render import Renderer
+from kiosk.screens.views import Button, View
 from kiosk.states import Event, Kind
+from kiosk.theme import Theme
 
 
 def background_preview(r: Renderer, v: View, *, dim: int = 0,

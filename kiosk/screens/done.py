@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pygame
 
-from kiosk.render import Renderer, Theme
-from kiosk.screens import Button, View
+from kiosk.render import Renderer
+from kiosk.screens.views import Button, View
 from kiosk.states import Event, Kind
+from kiosk.theme import Theme
 
 
 def draw(r: Renderer, v: View) -> list[Button]:

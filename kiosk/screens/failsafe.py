@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from kiosk.render import Renderer
-from kiosk.screens import Button, View, common
+from kiosk.screens import common
+from kiosk.screens.views import Button, View
 
 
 def draw(r: Renderer, v: View) -> list[Button]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pygame
 
-from kiosk.render import Renderer, Theme
-from kiosk.screens import Button, OperatorView, View
+from kiosk.render import Renderer
+from kiosk.screens.views import Button, OperatorView, View
 from kiosk.states import Event, Kind
+from kiosk.theme import Theme
 
 
 def _ev(data: str) -> Event:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pygame
 
-from kiosk.render import Renderer, Theme, fit_rect
-from kiosk.screens import Button, View
+from kiosk.frame_fit import fit_rect
+from kiosk.render import Renderer
+from kiosk.screens import shots
+from kiosk.screens.views import Button, View
 from kiosk.states import Event, Kind
+from kiosk.theme import Theme
 
 #: Plain words for what went well, each with the gates that must all have been met
 #: (gates the preset does not judge are ignored; at least one must be judged).
@@ -49,8 +52,6 @@ def summary_line(phrases: list[str]) -> str:
 
 def draw(r: Renderer, v: View) -> list[Button]:
     if len(v.photos) > 1:  # a multi-shot set: every photo, a favourite to pick
-        from kiosk.screens import shots
-
         return shots.draw_review(r, v)
     r.surface.fill(Theme.BG)
     u = r.u

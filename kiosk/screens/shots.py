@@ -10,9 +10,11 @@ import math
 
 import pygame
 
-from kiosk.render import Renderer, Theme
-from kiosk.screens import Button, Photo, SetProgress, View, common
+from kiosk.render import Renderer
+from kiosk.screens import common
+from kiosk.screens.views import Button, Photo, SetProgress, View
 from kiosk.states import Event, Kind
+from kiosk.theme import Theme
 
 
 def counter_text(p: SetProgress) -> str:

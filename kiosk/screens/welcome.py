@@ -6,9 +6,11 @@ import math
 
 import pygame
 
-from kiosk.render import Renderer, Theme
-from kiosk.screens import Button, View, common
+from kiosk.render import Renderer
+from kiosk.screens import common
+from kiosk.screens.views import Button, View
 from kiosk.states import Event, Kind
+from kiosk.theme import Theme
 
 
 def draw(r: Renderer, v: View) -> list[Button]:
