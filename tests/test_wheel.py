@@ -1,4 +1,4 @@
-"""The built wheel works outside the source tree: installed into a fresh venv and run
+"""The built wheel works outside the source tree (slow): installed into a fresh venv and run
 from another folder, ``presets`` lists the shipped presets and ``analyze`` measures a
 real photo with the shipped config.
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -20,8 +21,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-
-pytestmark = pytest.mark.slow
+#: Not part of the wheel's source: a copy without them builds the same wheel, faster.
+_NOT_SOURCE = (".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache",
+               "tests", "benchmarks", "docs", "out")
 
 
 def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -33,8 +35,13 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("wheel")
     dist = tmp / "dist"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    # Built from a copy: setuptools builds in the source folder and ships whatever an
+    # older build left in build/lib (a module since moved or deleted), and it would race
+    # with anyone else building in the checkout.
+    src = tmp / "src"
+    shutil.copytree(REPO, src, ignore=shutil.ignore_patterns(*_NOT_SOURCE))
     built = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                  "-q", "-w", str(dist), str(REPO)], tmp, env)
+                  "-q", "-w", str(dist), str(src)], tmp, env)
     assert built.returncode == 0, built.stderr
     (wheel,) = dist.glob("headshot_kiosk-*.whl")
     venv = tmp / "venv"
@@ -50,6 +57,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return venv
 
 
+@pytest.mark.slow
 def test_the_wheel_carries_the_shipped_config_and_runs_from_another_folder(
         installed: Path, tmp_path: Path, media: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
@@ -75,3 +83,44 @@ def test_the_wheel_carries_the_shipped_config_and_runs_from_another_folder(
     record = json.loads(first if first.startswith("[") else first.splitlines()[0])
     record = record[0] if isinstance(record, list) else record
     assert record["metrics"]["faces"] == 1
+
+
+def _package_folders() -> dict[str, Path]:
+    """Every folder the wheel must carry as a package, by dotted name: each top-level
+    folder with an ``__init__.py`` (except tests and benchmarks) and its subfolders holding
+    code or data, plus ``config/`` as ``coaching.defaults``."""
+    found: dict[str, Path] = {}
+    tops = [p.parent for p in REPO.glob("*/__init__.py")
+            if p.parent.name not in ("tests", "benchmarks")]
+    roots = [(t.name, t) for t in tops] + [("coaching.defaults", REPO / "config")]
+    for name, root in roots:
+        for folder in [root, *sorted(p for p in root.rglob("*") if p.is_dir())]:
+            if "__pycache__" in folder.parts or not any(
+                    f.suffix in (".py", ".yaml", ".yml") for f in folder.iterdir()):
+                continue
+            rel = folder.relative_to(root).parts
+            found[".".join((name, *rel))] = folder
+    return found
+
+
+def test_pyproject_lists_every_package_folder() -> None:
+    """pyproject.toml lists its packages (config/ is mapped onto coaching.defaults, which
+    discovery cannot do), so a new package folder must be added there or the wheel
+    silently lacks it; this test is what notices."""
+    tomllib = pytest.importorskip("tomllib")
+    setuptools_cfg = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["tool"][
+        "setuptools"]
+    listed = set(setuptools_cfg["packages"])
+    folders = _package_folders()
+    assert sorted(set(folders) - listed) == [], "add these to pyproject.toml's packages"
+    assert sorted(listed - set(folders)) == [], "pyproject.toml lists packages that are gone"
+    assert setuptools_cfg["package-dir"] == {"coaching.defaults": "config"}
+
+
+def test_the_source_tree_finds_the_shipped_config_beside_the_packages() -> None:
+    from coaching import appdirs
+    from kiosk import paths
+
+    assert appdirs.SHIPPED_CONFIG_DIR == REPO / "config"
+    assert paths.DEFAULT_CONFIG == appdirs.DEFAULT_CONFIG and paths.DEFAULT_CONFIG.is_file()
+    assert sorted(appdirs.SHIPPED_PRESETS.glob("*.yaml"))
