@@ -68,10 +68,12 @@ class InputMapper:
         if t == pygame.QUIT or t == getattr(pygame, "WINDOWCLOSE", -1):
             return Event(Kind.QUIT)
         if t == pygame.KEYDOWN:
-            if is_operator_combo(e):
-                return Event(Kind.OPERATOR)
-            kind = KEYMAP.get(e.key)
-            return Event(kind) if kind else None
+            return _key_event(e)
+        return self._pointer(e, now)
+
+    def _pointer(self, e: pygame.event.Event, now: float) -> Event | None:
+        """Mouse and touch: a tap, or the start or end of a corner long press."""
+        t = e.type
         if t == pygame.MOUSEBUTTONDOWN and e.button == 1 and not getattr(e, "touch", False):
             return self._down(e.pos, now)
         if t == pygame.FINGERDOWN:
@@ -94,3 +96,11 @@ class InputMapper:
             return None
         self._press_started = None
         return Event(Kind.TAP, pos=(int(pos[0]), int(pos[1])))
+
+
+def _key_event(e: pygame.event.Event) -> Event | None:
+    """A key press: the operator combination, a mapped key, or nothing."""
+    if is_operator_combo(e):
+        return Event(Kind.OPERATOR)
+    kind = KEYMAP.get(e.key)
+    return Event(kind) if kind else None

@@ -15,6 +15,9 @@ import subprocess
 import time
 
 import numpy as np
+import pygame
+
+from coaching.quiet import native_stderr_silenced
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +65,6 @@ class Sounds:
 
     def _init_mixer(self) -> None:
         try:
-            import pygame
-
-            from coaching.quiet import native_stderr_silenced
-
             with native_stderr_silenced():  # ALSA prints to fd 2 when there is no card
                 if not pygame.mixer.get_init():
                     pygame.mixer.init(frequency=RATE, size=-16, channels=2)

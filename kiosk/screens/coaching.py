@@ -56,25 +56,37 @@ def draw(r: Renderer, v: View) -> list[Button]:
     cv = v.coach or WAITING
     holding = cv.status == "hold"
     if pm is not None:
-        if v.guide is not None:
-            _guide(r, pm, v.guide, v.guide.ok or holding)
-        if holding:
-            pygame.draw.rect(r.surface, Theme.GOOD, pm.rect, max(6, int(1.2 * r.u)))
+        _framing(r, pm, v.guide, holding)
     buttons: list[Button] = []
     if v.allow_back:
         buttons.append(common.back_button(r))
-    top = int(2.5 * r.u)
-    if v.preset_name:
-        top = common.pill(r, v.preset_name, (r.w // 2, top), int(3.6 * r.u)).bottom + int(r.u)
-    if v.progress is not None:  # a multi-shot set: "Photo 2 of 3", and "saved" after a shot
-        shots.counter(r, v.progress, top)
-        if v.progress.saved:
-            cv = CoachView(status="captured", message=shots.saved_text(v.progress),
-                           readiness=cv.readiness, in_range=cv.in_range)
+    cv = _header(r, v, cv)
     buttons.append(_band(r, band, cv, v))
     if pm is not None and cv.direction and not holding:
         _cue(r, pm, cv, v.face, v.guide, band)
     return buttons
+
+
+def _framing(r: Renderer, pm: PreviewMap, guide: Guide | None, holding: bool) -> None:
+    """The target framing over the preview; a green frame round it while holding."""
+    if guide is not None:
+        _guide(r, pm, guide, guide.ok or holding)
+    if holding:
+        pygame.draw.rect(r.surface, Theme.GOOD, pm.rect, max(6, int(1.2 * r.u)))
+
+
+def _header(r: Renderer, v: View, cv: CoachView) -> CoachView:
+    """The preset pill and, for a set, the photo counter; returns the prompt to show
+    (just after a shot of a set: "Photo 2 of 3 saved" instead of the coach's word)."""
+    top = int(2.5 * r.u)
+    if v.preset_name:
+        top = common.pill(r, v.preset_name, (r.w // 2, top), int(3.6 * r.u)).bottom + int(r.u)
+    if v.progress is not None:
+        shots.counter(r, v.progress, top)
+        if v.progress.saved:
+            return CoachView(status="captured", message=shots.saved_text(v.progress),
+                             readiness=cv.readiness, in_range=cv.in_range)
+    return cv
 
 
 def _top_aligned(r: Renderer, v: View, box: pygame.Rect) -> pygame.Rect:
@@ -202,22 +214,27 @@ def _cue(r: Renderer, pm: PreviewMap, cv: CoachView, face: FaceBox | None,
     head = max(40.0, face.head_h * fh * pm.scale())
     size = min(max(head * 0.4, 9 * r.u), 16 * r.u)
     ex, ey = pm.to_screen(face.cx, face.eye_y)
-    side = -1 if d == "left" else 1  # screen side: mirrored preview = sitter's side
     if d in ("closer", "back"):
         r.zoom_cue((ex, ey), head * 1.25, outward=(d == "closer"))
         return
-    if "shoulder" in metric:
-        y = ey + head * 1.15
-        x = ex + side * head * 0.95
-        pos = (x, y)
-    elif "pitch" in metric or "chin" in metric:
-        pos = (ex + head * 0.62, ey + head * 0.42)
-    elif "roll" in metric or "tilt" in metric:
-        pos = (ex + side * head * 0.2, ey - head * 0.85)
-    elif d in ("up", "down"):
-        pos = (ex + head * 0.75, ey)
-    else:  # head turn, moving left/right, anything else: beside the head
-        pos = (ex + side * head * 0.8, ey)
+    pos = _arrow_spot(d, metric, (ex, ey), head)
     x = min(max(pos[0], pm.rect.x + size * 0.6), pm.rect.right - size * 0.6)
     y = min(max(pos[1], pm.rect.y + size * 0.6), band.y - size * 0.6)
     r.arrow((int(x), int(y)), d or "", size)
+
+
+def _arrow_spot(d: str | None, metric: str, eyes: tuple[int, int],
+                head: float) -> tuple[float, float]:
+    """Where the arrow goes for ``metric``: by the shoulders, the chin, above the head for
+    a tilt, else beside the head (on the side it points to)."""
+    ex, ey = eyes
+    side = -1 if d == "left" else 1  # screen side: mirrored preview = sitter's side
+    if "shoulder" in metric:
+        return (ex + side * head * 0.95, ey + head * 1.15)
+    if "pitch" in metric or "chin" in metric:
+        return (ex + head * 0.62, ey + head * 0.42)
+    if "roll" in metric or "tilt" in metric:
+        return (ex + side * head * 0.2, ey - head * 0.85)
+    if d in ("up", "down"):
+        return (ex + head * 0.75, ey)
+    return (ex + side * head * 0.8, ey)  # head turn, moving left/right, anything else
