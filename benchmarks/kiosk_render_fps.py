@@ -25,6 +25,7 @@ import os
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
@@ -33,10 +34,20 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("HEADSHOT_KIOSK_MODELS", str(ROOT.parent / "shared" / "models"))
 
+# After the variables above: pygame and the model registry read them.
+import cv2  # noqa: E402
+import pygame  # noqa: E402
+
+from kiosk.app import KioskApp  # noqa: E402
+from kiosk.config import load_config  # noqa: E402
+from kiosk.input import post  # noqa: E402
+from kiosk.pacing import FramePacer  # noqa: E402
+from kiosk.screens import draw_view  # noqa: E402
+from kiosk.states import Event, Kind, State  # noqa: E402
+
 
 def make_720p(src: Path, dst: Path) -> None:
-    import cv2
-
+    """``src`` upscaled to 1280x720: a booth webcam's frame size, not the clip's 640x360."""
     cap = cv2.VideoCapture(str(src))
     fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
     out = cv2.VideoWriter(str(dst), cv2.VideoWriter_fourcc(*"mp4v"), fps, (1280, 720))
@@ -49,9 +60,8 @@ def make_720p(src: Path, dst: Path) -> None:
     cap.release()
 
 
-def timed(step, n: int, cap_fps: int = 0) -> dict[str, float]:
-    from kiosk.pacing import FramePacer
-
+def timed(step: Callable[[], object], n: int, cap_fps: int = 0) -> dict[str, float]:
+    """``n`` calls of ``step`` (paced at ``cap_fps`` if > 0): rate and step times."""
     pacer = FramePacer(cap_fps)
     times = []
     t0 = time.perf_counter()
@@ -73,15 +83,6 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=300)
     args = ap.parse_args()
     w, h = (int(v) for v in args.size.split("x"))
-
-    import pygame
-
-    from kiosk.app import KioskApp
-    from kiosk.config import load_config
-    from kiosk.input import post
-    from kiosk.screens import draw_view
-    from kiosk.states import Event, Kind, State
-
     with tempfile.TemporaryDirectory() as tmp:
         video = args.source
         if video is None:

@@ -26,6 +26,20 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+import cv2
+import numpy as np
+
+from coaching.annotate import annotate
+from coaching.coach import evaluate
+from coaching.imageio import PhotoError, read_photo
+from coaching.landmarks import Observation, PhotoAnalyzer
+from coaching.metrics import Metrics, compute_metrics
+from coaching.models import ModelError
+from coaching.presets import Preset, UnknownPreset, resolve_preset
+from coaching.settings import AnalysisSettings
+from coaching.yamlconfig import ConfigError
+from kiosk.commands.common import UsageError, load_app_config
+
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif"}
 
 
@@ -47,8 +61,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kiosk.cli import UsageError
-
     photos = _expand(args.photos)
     settings = _settings(args.config)
     preset = _preset(args.preset, args.preset_dirs) if args.preset else None
@@ -60,9 +72,6 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UsageError(f"--annotate {args.annotate}: cannot create it "
                              f"({exc.strerror or exc})") from None
-
-    from coaching.landmarks import PhotoAnalyzer
-    from coaching.models import ModelError
 
     try:
         analyzer = PhotoAnalyzer.from_settings(settings, pose=not args.no_pose,
@@ -127,22 +136,13 @@ def _expand(items: list[str]) -> list[Path]:
     return out
 
 
-def _settings(path: Path | None):
-    from coaching.yamlconfig import ConfigError
-    from kiosk.cli import UsageError
-    from kiosk.config import load_config
-
-    try:
-        return (load_config(path) if path else load_config()).analysis
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+def _settings(path: Path | None) -> AnalysisSettings:
+    return load_app_config(path).analysis
 
 
-def _preset(name: str, dirs: list[Path]):
-    from coaching.presets import UnknownPreset, resolve_preset
-    from coaching.yamlconfig import ConfigError
-    from kiosk.cli import UsageError
-
+def _preset(name: str, dirs: list[Path]) -> Preset:
+    """Like :func:`~kiosk.commands.common.preset_or_usage`, but also searching
+    ``--preset-dir`` folders, and its message names the flag."""
     for d in dirs:  # a mistyped folder would otherwise be skipped without a word
         if not Path(d).exists():
             raise UsageError(f"--preset-dir {d}: no such file or folder")
@@ -152,11 +152,10 @@ def _preset(name: str, dirs: list[Path]):
         raise UsageError(f"--preset: {exc}") from None
 
 
-def _analyze_one(path: Path, analyzer, settings, preset, annotate_dir: Path | None,
+def _analyze_one(path: Path, analyzer: PhotoAnalyzer, settings: AnalysisSettings,
+                 preset: Preset | None, annotate_dir: Path | None,
                  names: set[str]) -> dict[str, Any]:
-    from coaching.imageio import PhotoError, read_photo
-    from coaching.metrics import compute_metrics
-
+    """One photo's record (the JSON line / table row); raises _PhotoFailed."""
     try:
         photo = read_photo(path)
     except PhotoError as exc:
@@ -172,8 +171,6 @@ def _analyze_one(path: Path, analyzer, settings, preset, annotate_dir: Path | No
                            "metrics": m.to_dict()}
     extra: list[str] = []
     if preset is not None:
-        from coaching.coach import evaluate
-
         ev = evaluate(preset, m)
         rec["preset"] = preset.name
         rec["in_range"] = ev.in_range
@@ -189,12 +186,10 @@ def _analyze_one(path: Path, analyzer, settings, preset, annotate_dir: Path | No
     return rec
 
 
-def _write_annotated(folder: Path, path: Path, rgb, obs, m, extra: list[str],
-                     names: set[str]) -> Path:
-    import cv2
-
-    from coaching.annotate import annotate
-
+def _write_annotated(folder: Path, path: Path, rgb: np.ndarray, obs: Observation, m: Metrics,
+                     extra: list[str], names: set[str]) -> Path:
+    """``<name>_annotated.jpg`` in ``folder`` (numbered when two photos share a name),
+    written atomically so a half-written file never looks finished."""
     stem = path.stem or "photo"
     name = f"{stem}_annotated.jpg"
     k = 2

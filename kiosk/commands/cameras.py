@@ -21,6 +21,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import cv2
+
+from camera.base import LiveViewUnsupported
+from camera.webcam import _quiet_opencv
+
 T = TypeVar("T")
 PROBE_TIMEOUT_S = 4.0
 
@@ -84,10 +89,7 @@ def list_webcams(probe: bool = True) -> list[dict[str, Any]]:
 
 
 def _probe_webcam(dev: str | int) -> dict[str, Any] | None:
-    import cv2
-
-    from camera.webcam import _quiet_opencv
-
+    """One frame from ``dev``: its size and the fps it claims; None if it gives none."""
     _quiet_opencv()
     cap = cv2.VideoCapture(dev, cv2.CAP_V4L2) if sys.platform.startswith("linux") \
         else cv2.VideoCapture(dev)
@@ -106,7 +108,7 @@ def _probe_webcam(dev: str | int) -> dict[str, Any] | None:
 def list_gphoto_cameras(probe: bool = True) -> tuple[list[dict[str, Any]], str | None]:
     """gphoto2 cameras as dicts; second value: why listing failed (None if it worked)."""
     try:
-        from camera import gphoto
+        from camera import gphoto  # optional: python-gphoto2 may not be installed
     except ImportError as exc:
         return [], f"python-gphoto2 is not installed ({exc})"
     detected, err = _bounded(gphoto.detect_cameras, PROBE_TIMEOUT_S * 2)
@@ -134,8 +136,7 @@ def list_gphoto_cameras(probe: bool = True) -> tuple[list[dict[str, Any]], str |
 
 def _probe_live_view(port: str) -> bool:
     """Open the camera on ``port`` and ask for one preview frame (True if one arrives)."""
-    from camera.base import LiveViewUnsupported
-    from camera.gphoto import GPhotoSource
+    from camera.gphoto import GPhotoSource  # optional; only reached when gphoto imported
 
     src = GPhotoSource(port, live_view=True, preview_failures=1)
     try:

@@ -23,6 +23,7 @@ from coaching.models import (
     env_dir,
     spec_for,
 )
+from kiosk.commands.common import UsageError
 
 _WHERE = {"env": f"env folder (${ENV_MODELS})", "cache": "user cache", "missing": "missing"}
 
@@ -35,8 +36,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kiosk.cli import UsageError
-
     if args.action == "list" and args.names:
         raise UsageError("model names go after 'fetch': headshot-kiosk models fetch NAME...")
     for name in args.names:

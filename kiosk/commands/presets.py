@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from coaching.presets import Preset, load_presets, user_presets_dir
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dir", dest="extra", action="append", type=Path, default=[],
@@ -17,7 +19,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="also show each preset's ranges, hold time and shots")
 
 
-def _ranges_line(preset) -> str:
+def _ranges_line(preset: Preset) -> str:
+    """``yaw_deg -5..5; smile 0.3..`` (for ``--long``)."""
     parts = []
     for name, rng in preset.ranges.items():
         lo = "" if rng.min is None else f"{rng.min:g}"
@@ -28,8 +31,6 @@ def _ranges_line(preset) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from coaching.presets import load_presets, user_presets_dir
-
     presets = load_presets(args.extra)
     if args.json:
         out = {

@@ -15,14 +15,22 @@ shots (``coaching_next``) and the review of the set (``review_set``).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from camera.sources import SourceSpecError, parse_source
+from coaching.presets import Preset, load_presets
+from kiosk.commands.common import UsageError, load_app_config, preset_or_usage
+from kiosk.config import AppConfig
+from kiosk.operator import Mode, hash_pin
 from kiosk.paths import PROJECT_ROOT
+from kiosk.states import Event, Kind, State
 
 DEFAULT_MEDIA = PROJECT_ROOT.parent / "shared" / "media" / "single_face.mp4"
 
@@ -34,8 +42,6 @@ SCREENS = ("loading", "welcome", "choose", "coaching", "coaching_hold", "capture
 
 def parse_size(text: str) -> tuple[int, int]:
     """``1920x1080`` -> (1920, 1080); raises UsageError (one line) otherwise."""
-    from kiosk.cli import UsageError
-
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
@@ -56,23 +62,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from camera.sources import SourceSpecError, parse_source
-    from coaching.presets import UnknownPreset, load_presets, resolve_preset
-    from coaching.yamlconfig import ConfigError
-    from kiosk.cli import UsageError
-    from kiosk.config import load_config
-
     size = parse_size(args.size)
     spec = args.source or f"replay:{DEFAULT_MEDIA}"
     try:
         parse_source(spec)
     except SourceSpecError as exc:
         raise UsageError(f"--source: {exc}") from None
-    try:
-        cfg = load_config(args.config)
-        preset = resolve_preset(args.preset)
-    except (ConfigError, UnknownPreset) as exc:
-        raise UsageError(str(exc)) from None
+    cfg = load_app_config(args.config)
+    preset = preset_or_usage(args.preset)
     try:
         args.dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -95,18 +92,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _shoot(cfg, spec: str, presets: dict, a_set, tmp: Path, out: Path,
-           size: tuple[int, int]) -> list[Path]:
+def _shoot(cfg: AppConfig, spec: str, presets: dict[str, Preset], a_set: Preset, tmp: Path,
+           out: Path, size: tuple[int, int]) -> list[Path]:
     """``presets[a_set.name]`` takes one photo; ``a_set`` is the same preset taking a set."""
-    import dataclasses
-
+    # pygame and the app only now: run() has just chosen SDL's dummy drivers for them.
     import pygame
 
     from kiosk.app import KioskApp
     from kiosk.input import post
-    from kiosk.operator import Mode, hash_pin
     from kiosk.screens import CoachView, draw_view
-    from kiosk.states import Event, Kind, State
 
     preset = a_set.name
     app = KioskApp(cfg, source_spec=spec, out_dir=tmp / "photos", windowed=True, size=size,
@@ -199,11 +193,10 @@ def _shoot(cfg, spec: str, presets: dict, a_set, tmp: Path, out: Path,
     return sorted(written, key=lambda p: order.get(p.stem, 99))
 
 
-def _shoot_set(app, presets: dict, a_set, index: int, drive: Callable[..., bool],
-               save: Callable[[str], None]) -> None:
+def _shoot_set(app: Any, presets: dict[str, Preset], a_set: Preset, index: int,
+               drive: Callable[..., bool], save: Callable[[str], None]) -> None:
     """A second session taking a whole set: the screen between shots, the set's review."""
-    from kiosk.input import post
-    from kiosk.states import Event, Kind, State
+    from kiosk.input import post  # pygame: see _shoot
 
     presets[a_set.name] = a_set  # the booth reads the same dict
     post(Event(Kind.OK))  # finish
@@ -228,7 +221,8 @@ def _shoot_set(app, presets: dict, a_set, index: int, drive: Callable[..., bool]
         save("review_set")
 
 
-def _direction(app) -> str | None:
+def _direction(app: Any) -> str | None:
+    """The current prompt's arrow, if any (None before the first coached frame)."""
     st = getattr(app.booth.last_result, "state", None)
     prompt = getattr(st, "prompt", None)
     return getattr(prompt, "direction", None)

@@ -16,6 +16,11 @@ import re
 import sys
 from pathlib import Path
 
+from coaching.yamlconfig import ConfigError
+from kiosk.commands.common import UsageError
+from kiosk.config import load_config
+from kiosk.operator import PinError, check_pin_format, hash_pin
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", type=Path, default=None,
@@ -25,9 +30,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kiosk.cli import UsageError
-    from kiosk.operator import PinError, check_pin_format, hash_pin
-
     try:
         if args.stdin:
             pin = sys.stdin.readline().strip()
@@ -56,11 +58,9 @@ _PIN_LINE = re.compile(r"^(\s+)pin_hash\s*:.*$")
 
 
 def write_pin_hash(path: Path, hashed: str) -> None:
-    """Put ``hashed`` into ``path``'s ``operator.pin_hash``; validate; write atomically."""
-    from coaching.yamlconfig import ConfigError
-    from kiosk.cli import UsageError
-    from kiosk.config import load_config
+    """Put ``hashed`` into ``path``'s ``operator.pin_hash``; validate; write atomically.
 
+    Edits the text rather than re-dumping the YAML, so the file's comments survive."""
     try:
         text = path.read_text(encoding="utf-8") if path.exists() else ""
     except OSError as exc:
