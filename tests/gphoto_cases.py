@@ -319,7 +319,7 @@ def case_errors() -> dict[str, Any]:
     """libgphoto2's real error objects through the mapping to the camera exception tree."""
     import gphoto2 as gp
 
-    from camera.gphoto import map_error
+    from camera.gphoto_errors import map_error
 
     out = {}
     for code in (-53, -60, -110, -10, -52, -7, -1):

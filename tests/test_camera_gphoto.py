@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from camera.base import CameraError
-from camera.gphoto import CLAIMED_MESSAGE, DetectedCamera, choose_camera
+from camera.gphoto_detect import DetectedCamera, choose_camera
+from camera.gphoto_errors import CLAIMED_MESSAGE
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).with_name("gphoto_cases.py")
