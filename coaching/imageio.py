@@ -31,6 +31,8 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image
 
+from camera.frames import encode_jpeg  # the one JPEG encoder; re-exported for callers
+
 __all__ = [
     "MAX_PIXELS",
     "WORK_MAX_SIDE",
@@ -112,26 +114,6 @@ def decode_photo(data: bytes, name: str = "<photo bytes>", *,
     if not data:
         raise PhotoError(name, "empty (0 bytes)")
     return _decode(io.BytesIO(data), name, max_side)
-
-
-def encode_jpeg(rgb: np.ndarray, quality: int = 95) -> bytes:
-    """JPEG bytes of an (H, W, 3) RGB or (H, W) gray uint8 array.
-
-    At quality >= 90 chroma is kept at full resolution (4:4:4): skin tones and
-    eyelashes in a headshot are worth the extra bytes.
-    """
-    arr = np.asarray(rgb)
-    if arr.dtype != np.uint8 or not (arr.ndim == 2 or (arr.ndim == 3 and arr.shape[2] == 3)):
-        raise ValueError(f"encode_jpeg needs an (H, W, 3) or (H, W) uint8 array, "
-                         f"got {arr.dtype} {arr.shape}")
-    if arr.size == 0:
-        raise ValueError("encode_jpeg got an empty image")
-    if not 1 <= int(quality) <= 100:
-        raise ValueError(f"JPEG quality must be 1..100, got {quality}")
-    buf = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(arr)).save(
-        buf, "JPEG", quality=int(quality), subsampling=0 if quality >= 90 else 2)
-    return buf.getvalue()
 
 
 # ---------------------------------------------------------------- decoding

@@ -35,11 +35,12 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from camera.base import Frame
+from camera.frames import LatestSlot, VideoClock, frame_time
 
 if TYPE_CHECKING:  # the model wrappers are imported only when a step is built
     from camera.base import CameraSource
@@ -79,104 +80,6 @@ class PipelineSettings(BaseModel):
     restart_backoff_s: float = Field(
         0.5, gt=0, le=60, description="first wait before a crashed worker restarts (doubles, "
                                       "up to 10 s)")
-
-
-# --------------------------------------------------------------------------- slots
-
-class LatestSlot(Generic[T]):
-    """A lock-guarded mailbox holding only the newest value.
-
-    ``put`` replaces the value (never blocks, never queues); a value replaced
-    before any ``get`` took it is counted in :attr:`overwritten`. ``get(after)``
-    returns ``(version, value)`` for a value newer than ``after``, waiting up to
-    ``timeout`` seconds for one; ``peek`` looks without taking.
-    """
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition(threading.Lock())
-        self._value: T | None = None
-        self._version = 0
-        self._taken = 0
-        self._closed = False
-        self.overwritten = 0
-
-    def put(self, value: T) -> int:
-        with self._cond:
-            if self._version > self._taken:
-                self.overwritten += 1
-            self._value = value
-            self._version += 1
-            self._cond.notify_all()
-            return self._version
-
-    def get(self, after: int = 0, timeout: float | None = 0.0) -> tuple[int, T] | None:
-        """The newest value with version > ``after``; None on timeout or close."""
-        with self._cond:
-            if self._version <= after and timeout != 0.0 and not self._closed:
-                self._cond.wait_for(lambda: self._version > after or self._closed, timeout)
-            if self._version <= after or self._value is None:
-                return None
-            self._taken = self._version
-            return self._version, self._value
-
-    def peek(self) -> T | None:
-        with self._cond:
-            return self._value
-
-    def wait_for(self, predicate: Callable[[T], bool], timeout: float | None) -> T | None:
-        """Wait until the current value satisfies ``predicate``; it, or None on timeout."""
-        with self._cond:
-            def ok() -> bool:
-                return self._closed or (self._value is not None and predicate(self._value))
-            self._cond.wait_for(ok, timeout)
-            value = self._value
-            return value if value is not None and predicate(value) else None
-
-    @property
-    def version(self) -> int:
-        with self._cond:
-            return self._version
-
-    def close(self) -> None:
-        """Wake every waiter (they get None); later puts still work."""
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-
-    def reopen(self) -> None:
-        with self._cond:
-            self._closed = False
-
-
-class VideoClock:
-    """Strictly increasing millisecond timestamps for one VIDEO-mode landmarker.
-
-    MediaPipe rejects a timestamp that is not greater than the previous one, over
-    the landmarker's whole life. Times come from the frame (media time for a
-    replay, else the monotonic read time); when they go backwards (a looping
-    replay) or repeat, an offset shifts them just past the last one, so the
-    spacing between later frames is kept.
-    """
-
-    __slots__ = ("_last", "_offset")
-
-    def __init__(self) -> None:
-        self._last = -1
-        self._offset = 0
-
-    def stamp(self, t_s: float) -> int:
-        raw = int(t_s * 1000.0)
-        ms = raw + self._offset
-        if ms <= self._last:
-            self._offset = self._last + 1 - raw
-            ms = self._last + 1
-        self._last = ms
-        return ms
-
-
-def frame_time(frame: Frame) -> float:
-    """Seconds on the clock the coach runs on: media time for a replay, else read time."""
-    return frame.media_time if frame.media_time is not None else frame.timestamp
 
 
 # --------------------------------------------------------------------------- step

@@ -33,11 +33,11 @@ def test_slot_keeps_only_the_newest_and_counts_what_was_overwritten() -> None:
     assert slot.get(0) is None
     slot.put(1)
     slot.put(2)  # 1 was never taken
-    assert slot.overwritten == 1
+    assert slot.dropped == 1
     assert slot.get(0) == (2, 2)
     assert slot.get(2) is None  # nothing newer
     slot.put(3)  # 2 was taken: not counted
-    assert slot.overwritten == 1
+    assert slot.dropped == 1
     assert slot.peek() == 3
 
 
