@@ -27,17 +27,22 @@ import json
 import os
 import re
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from camera.frames import encode_jpeg
+from coaching.files import (  # write_atomic stays importable from here: tests use it
+    TEMP_NAME_RE,
+    fsync_dir,
+    write_all,
+    write_atomic,
+)
 from kiosk import __version__
 
 _SESSION_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})_(\d{4,})$")
 _SHOT_RE = re.compile(r"^shot-(\d+)\.")
-_TMP_RE = re.compile(r"^\..+\.tmp-[0-9a-f-]+$")
 
 
 class StorageError(Exception):
@@ -57,62 +62,6 @@ def _reason(exc: OSError) -> str:
     if code == errno.ENOENT:
         return "the folder is gone (deleted or unplugged?)"
     return exc.strerror or str(exc)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return  # not supported here (e.g. Windows): the rename itself is still atomic
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _write_fd(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        n = os.write(fd, view)
-        view = view[n:]
-
-
-def write_atomic(final: Path, data: bytes, *, overwrite: bool = False) -> None:
-    """Write ``data`` to ``final`` all-or-nothing; raises FileExistsError when
-    ``overwrite`` is false and the name is taken, OSError for anything else."""
-    tmp = final.with_name(f".{final.name}.tmp-{os.getpid():x}-{uuid.uuid4().hex[:8]}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        try:
-            _write_fd(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if overwrite:
-            os.replace(tmp, final)
-        else:
-            try:
-                os.link(tmp, final)  # fails if ``final`` exists: never overwrites
-            except FileExistsError:
-                raise
-            except OSError as exc:  # a file system without hard links (FAT, some NAS)
-                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP,
-                                     errno.EXDEV, errno.EMLINK, errno.ENOSYS):
-                    raise
-                if final.exists():
-                    raise FileExistsError(errno.EEXIST, "exists", str(final)) from None
-                os.replace(tmp, final)
-            else:
-                os.unlink(tmp)
-        _fsync_dir(final.parent)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def _json_bytes(obj: Any) -> bytes:
@@ -227,8 +176,6 @@ class Session:
             image = still.image
         if image is None:
             raise StorageError("nothing to save: the still has neither bytes nor an image")
-        from coaching.imageio import encode_jpeg
-
         return encode_jpeg(image, quality), ".jpg", extras
 
     def set_kept(self, shot: SavedShot, kept: bool, *, favourite: bool | None = None) -> None:
@@ -295,7 +242,7 @@ class SessionStore:
             folders = [self.out_dir] + [p for p in self.out_dir.iterdir() if p.is_dir()]
             for folder in folders:
                 for p in folder.iterdir():
-                    if _TMP_RE.match(p.name) and p.is_file():
+                    if TEMP_NAME_RE.match(p.name) and p.is_file():
                         p.unlink()
                         removed += 1
         except OSError:
@@ -316,7 +263,7 @@ class SessionStore:
                     break
                 except FileExistsError:
                     n += 1
-            _fsync_dir(self.out_dir)
+            fsync_dir(self.out_dir)
         except OSError as exc:
             raise StorageError(f"cannot start a session in {self.out_dir}: "
                                f"{_reason(exc)}") from None
@@ -334,7 +281,7 @@ class SessionStore:
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
             try:
-                _write_fd(fd, line)
+                write_all(fd, line)
                 os.fsync(fd)
             finally:
                 os.close(fd)

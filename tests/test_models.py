@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from coaching import models
+from coaching import model_verify
 from coaching.models import (
     ENV_BASE_URL,
     ENV_MODELS,
@@ -197,10 +197,10 @@ def test_hash_is_checked_once_per_file_version(isolated: Path, shared: Path,
     copy = isolated / FACE.filename
     shutil.copyfile(shared / "models" / FACE.filename, copy)
     hashed: list[Path] = []
-    real = models._sha256
-    monkeypatch.setattr(models, "_sha256", lambda p: hashed.append(p) or real(p))
+    real = model_verify._sha256
+    monkeypatch.setattr(model_verify, "_sha256", lambda p: hashed.append(p) or real(p))
     assert ensure_model("face") == copy
-    models._verified.clear()  # as in a new process: only the stamp file remembers
+    model_verify._verified.clear()  # as in a new process: only the stamp file remembers
     assert ensure_model("face") == copy
     assert len(hashed) == 1
     # A changed file (new mtime) is hashed again, and a bad byte is caught.
