@@ -11,8 +11,8 @@ import cv2
 import numpy as np
 
 from coaching import geometry as g
-from coaching.landmarks import Observation
 from coaching.metrics import Metrics
+from coaching.observations import Observation
 
 try:  # contour connections of the face mesh (eyes, brows, lips, oval)
     from mediapipe.tasks.python.vision import FaceLandmarksConnections as _Conn

@@ -57,18 +57,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, fields
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import cv2
 import numpy as np
 
 from coaching import geometry as g
 from coaching.eyes import eye_patch_features, load_eye_model
+from coaching.observations import FaceObservation, Observation, PoseObservation
+from coaching.settings import AnalysisSettings
 from coaching.smile import load_smile_model, mouth_patch_features, smile_features
-
-if TYPE_CHECKING:
-    from coaching.landmarks import FaceObservation, Observation, PoseObservation
-    from coaching.settings import AnalysisSettings
 
 
 @dataclass

@@ -31,6 +31,7 @@ sitter's own neutral opening and not blinking.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
@@ -275,8 +276,6 @@ def load_preset(path: str | Path) -> Preset:
 
 
 def _valid_name(name: str) -> bool:
-    import re
-
     return bool(re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,39}", name))
 
 

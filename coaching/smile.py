@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -27,10 +26,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from coaching import eyes
 from coaching import geometry as g
+from coaching.observations import FaceObservation
 from coaching.yamlconfig import load_model
-
-if TYPE_CHECKING:
-    from coaching.landmarks import FaceObservation
 
 MODEL_FILE = Path(__file__).with_name("smile_model.yaml")
 
