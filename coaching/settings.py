@@ -1,6 +1,6 @@
-"""Typed settings for the analysis and the coach (the ``analysis:`` and ``coach:``
-sections of the app config). Defaults here equal ``config/default.yaml``;
-thresholds chosen from data say how in the YAML comments.
+"""Typed settings for the analysis, the coach and the real-time pipeline (the
+``analysis:``, ``coach:`` and ``pipeline:`` sections of the app config). Defaults here
+equal ``config/default.yaml``; thresholds chosen from data say how in the YAML comments.
 """
 
 from __future__ import annotations
@@ -122,3 +122,26 @@ class CoachSettings(_Section):
         0.15, ge=0, le=1, description="frames this close to a blink are never chosen")
     manual_window_s: float = Field(
         0.3, ge=0, le=2, description="a manual press picks the best frame of this last stretch")
+
+
+class PipelineSettings(_Section):
+    """How the real-time pipeline shares the CPU (``pipeline:`` in the app config)."""
+
+    pose_min_hz: float = Field(
+        15.0, ge=1, le=60, description="pose model rate when the face model is saturated")
+    pose_max_hz: float = Field(
+        20.0, ge=1, le=60, description="pose model rate when the CPU has room to spare")
+    pose_max_age_s: float = Field(
+        0.5, gt=0, le=5, description="a pose older than this is not used (shoulders unknown)")
+    pose_max_width: int = Field(
+        0, ge=0, le=8192, description="downscale frames wider than this before the pose model "
+                                      "(0 = never; measured: no gain at 720p, its cost does "
+                                      "not depend on the input size)")
+    latency_target_ms: float = Field(
+        35.0, gt=0, le=1000, description="the pose rate rises above pose_min_hz only while the "
+                                         "p95 latency (frame read to coach decision) stays "
+                                         "under 3/4 of this, and falls when it is exceeded")
+    restart_backoff_s: float = Field(
+        0.5, gt=0, le=60, description="first wait before a crashed worker restarts (doubles, "
+                                      "up to 10 s)")
+
