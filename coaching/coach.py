@@ -30,61 +30,34 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from coaching.calibration import Baseline, Calibrator, eye_open
+from coaching.calibration import Baseline, Calibrator
 from coaching.filters import MetricsFilter
+from coaching.judging import (
+    MINOR_FAULT,
+    SIDE_DEADBAND,
+    Evaluation,
+    Judgement,
+    Prompt,
+    best_fault,
+    evaluate,
+    judge,
+    make_prompt,
+)
 from coaching.messages import Catalogue, load_catalogue
 from coaching.metrics import Metrics
 from coaching.presets import GROUPS, Preset
 from coaching.settings import CoachSettings
 
+__all__ = ["BOOL_DEBOUNCE_S", "GROUPS", "MINOR_FAULT", "SIDE_DEADBAND", "Coach", "CoachState",
+           "Evaluation", "Judgement", "Prompt", "evaluate", "judge"]
+
 #: A yes/no gate (gaze, mouth, teeth) must say "no" this long before it turns bad.
 BOOL_DEBOUNCE_S = 0.2
-#: Faults smaller than this (tolerance steps) wait behind every bigger one.
-MINOR_FAULT = 0.5
-#: Below this many tolerance steps from zero, an "either side" turn has no side yet.
-SIDE_DEADBAND = 0.5
+
+#: Turns and tilts whose "either side" fix keeps the side last prompted.
+_SIDED_GATES = ("yaw_deg", "shoulder_turn_deg", "roll_deg", "shoulder_tilt_deg")
 
 Status = str  # "no_face" | "multiple_faces" | "calibrating" | "adjusting" | "hold" | "captured"
-
-# Which way raising the raw value moves the sitter, per metric: (raise, lower).
-_RAW_DIRECTIONS: dict[str, tuple[str, str]] = {
-    "yaw_deg": ("left", "right"),
-    "shoulder_turn_deg": ("left", "right"),
-    "roll_deg": ("left", "right"),
-    "shoulder_tilt_deg": ("left", "right"),
-    "pitch_deg": ("up", "down"),
-    "smile": ("up", "down"),
-    "head_height": ("closer", "back"),
-    "eye_line": ("down", "up"),  # eyes lower in the frame = the sitter lower
-    "face_center_x": ("left", "right"),  # image right = the sitter's own left
-}
-_ARROWS = {"left", "right", "up", "down", "closer", "back"}
-
-
-@dataclass(frozen=True)
-class Prompt:
-    """One instruction for the sitter."""
-
-    key: str  # catalogue key, e.g. "pitch_deg.down"
-    text: str
-    metric: str  # the gate it is about (Metrics field name or eyes_open / mouth_closed ...)
-    direction: str | None  # left/right/up/down/closer/back or None
-
-
-@dataclass(frozen=True)
-class Judgement:
-    """One gate on one frame."""
-
-    gate: str
-    known: bool
-    inside: bool  # inside the range itself
-    within_margin: bool  # inside range + hysteresis margin
-    size: float = 0.0  # how far outside, in tolerance steps (0 inside)
-    key: str | None = None  # message key for the fix
-    direction: str | None = None
-    closeness: float = 1.0  # 0..1 for readiness
-    centre_offset: float | None = None  # |value - centre of range| in tolerance steps
-    wait_when_unknown: bool = False
 
 
 @dataclass
@@ -111,168 +84,6 @@ class CoachState:
                                                           compare=False)
 
 
-@dataclass(frozen=True)
-class Evaluation:
-    """A single judgement of one set of metrics (no time): for ``analyze --preset``."""
-
-    in_range: dict[str, bool]
-    ready: bool
-    prompt: Prompt | None
-    readiness: float
-    faults: dict[str, float]
-    judgements: dict[str, Judgement]
-
-
-# ----------------------------------------------------------------------------- judging
-def judge(preset: Preset, gate: str, m: Metrics, baseline: Baseline | None = None,
-          hysteresis: float = 1.5, side_hint: str | None = None) -> Judgement:
-    """Judge one gate of ``preset`` on metrics ``m`` (smile minus the baseline's)."""
-    rng = getattr(preset.ranges, gate, None) if gate in _RAW_DIRECTIONS else None
-    if rng is not None:
-        return _judge_range(preset, gate, rng, m, baseline, hysteresis, side_hint)
-    if gate == "eyes_open":
-        return _judge_eyes(preset, m, baseline)
-    if gate == "looking_at_camera":
-        return _judge_bool(gate, m.looking_at_camera, True, "looking_at_camera.look")
-    if gate == "mouth_closed":
-        want = preset.mouth_closed
-        value = None if m.mouth_open is None else not m.mouth_open
-        return _judge_bool(gate, value, want, "mouth_closed.close" if want else
-                           "mouth_closed.open")
-    if gate == "teeth_visible":
-        want = preset.teeth_visible
-        return _judge_bool(gate, m.teeth_visible, want, "teeth_visible.show" if want else
-                           "teeth_visible.hide")
-    return Judgement(gate, known=False, inside=True, within_margin=True)
-
-
-def _judge_bool(gate: str, value: bool | None, want: bool | None, key: str) -> Judgement:
-    if value is None:
-        return Judgement(gate, known=False, inside=True, within_margin=True)
-    ok = value == want
-    return Judgement(gate, known=True, inside=ok, within_margin=ok, size=0.0 if ok else 1.0,
-                     key=None if ok else key, closeness=1.0 if ok else 0.0)
-
-
-def _judge_eyes(preset: Preset, m: Metrics, baseline: Baseline | None) -> Judgement:
-    opening = eye_open(m)
-    if m.blink is None and m.eyes_closed is None and opening is None:
-        return Judgement("eyes_open", known=False, inside=True, within_margin=True)
-    blinking = bool(m.eyes_closed) or (m.blink is not None and m.blink >= preset.eyes.max_blink)
-    narrow = False
-    size = 1.0
-    if baseline is not None and baseline.eye_open and opening is not None:
-        ratio = opening / baseline.eye_open
-        narrow = ratio < preset.eyes.open_ratio
-        if narrow:
-            size = max(0.5, (preset.eyes.open_ratio - ratio) / 0.15)
-    ok = not (blinking or narrow)
-    return Judgement("eyes_open", known=True, inside=ok, within_margin=ok,
-                     size=0.0 if ok else size, key=None if ok else "eyes_open.open",
-                     closeness=1.0 if ok else 0.0)
-
-
-def _judge_range(preset: Preset, gate: str, rng, m: Metrics, baseline: Baseline | None,
-                 hysteresis: float, side_hint: str | None) -> Judgement:
-    raw = getattr(m, gate)
-    if raw is None:
-        return Judgement(gate, known=False, inside=rng.when_unknown == "ignore",
-                         within_margin=rng.when_unknown == "ignore",
-                         wait_when_unknown=rng.when_unknown == "wait", closeness=0.0)
-    value = float(raw)
-    if gate == "smile" and baseline is not None:
-        value -= baseline.smile
-    tol = preset.tolerance(gate)
-    judged = rng.judge(value)
-    margin = (hysteresis - 1.0) * tol
-    lo, hi = rng.min, rng.max
-    below = lo is not None and judged < lo
-    above = hi is not None and judged > hi
-    within = not ((lo is not None and judged < lo - margin)
-                  or (hi is not None and judged > hi + margin))
-    centre_offset = abs(judged - rng.centre(tol)) / tol
-    if not (below or above):
-        return Judgement(gate, known=True, inside=True, within_margin=True,
-                         centre_offset=centre_offset)
-    size = ((lo - judged) if below else (judged - hi)) / tol  # type: ignore[operator]
-    # Which way the RAW value must go.
-    if rng.side == "either":
-        if below:  # turn further: keep the side the sitter leans to (or the hint/preference)
-            if abs(value) >= SIDE_DEADBAND * tol:
-                raise_raw = value > 0
-            else:
-                side = side_hint or preset.prefer_side
-                raise_raw = side == "left"
-        else:
-            raise_raw = value < 0
-    elif rng.side == "right":
-        raise_raw = not below
-    else:
-        raise_raw = below
-    up, down = _RAW_DIRECTIONS[gate]
-    direction = up if raise_raw else down
-    key = f"{gate}.{direction}"
-    # Moving toward zero without crossing it reads better as "straighten".
-    toward_zero = (value > 0) != raise_raw and value != 0
-    if toward_zero and gate in ("roll_deg", "shoulder_tilt_deg", "shoulder_turn_deg"):
-        target_raw = _nearest_raw_target(rng, value)
-        if target_raw is None or target_raw == 0 or (target_raw > 0) == (value > 0):
-            key = f"{gate}.straighten"
-    return Judgement(gate, known=True, inside=False, within_margin=within, size=size, key=key,
-                     direction=direction if direction in _ARROWS else None,
-                     closeness=max(0.0, 1.0 - size / 3.0) * 0.75, centre_offset=centre_offset)
-
-
-def _nearest_raw_target(rng, value: float) -> float | None:
-    """The closest good raw value (for deciding whether a move crosses zero)."""
-    lo, hi = rng.min, rng.max
-    if rng.side == "either":
-        mag = hi if hi is not None and abs(value) > hi else lo
-        return None if mag is None else (mag if value > 0 else -mag)
-    if rng.side == "right":
-        lo, hi = (-hi if hi is not None else None), (-lo if lo is not None else None)
-    if lo is not None and value < lo:
-        return lo
-    if hi is not None and value > hi:
-        return hi
-    return value
-
-
-def _best_fault(preset: Preset, judgements: list[Judgement]) -> Judgement | None:
-    ranks = preset.ranks()
-    faults = [j for j in judgements if j.key is not None]
-    if not faults:
-        return None
-    return min(faults, key=lambda j: (j.size < MINOR_FAULT, ranks.get(j.gate, 99), -j.size))
-
-
-def _make_prompt(cat: Catalogue, j: Judgement) -> Prompt:
-    key = j.key or ""
-    if not cat.has(key) and key.endswith(".straighten") and j.direction:
-        key = f"{j.gate}.{j.direction}"
-    return Prompt(key=key, text=cat.prompt(key, j.size), metric=j.gate, direction=j.direction)
-
-
-def evaluate(preset: Preset, metrics: Metrics, *, baseline: Baseline | None = None,
-             catalogue: Catalogue | None = None, hysteresis: float = 1.5) -> Evaluation:
-    """Judge one frame or photo against ``preset``: no time, no hysteresis, no baseline
-    unless given. ``ready`` needs exactly one face and every known gate in range."""
-    cat = catalogue or load_catalogue("en")
-    if metrics.faces != 1:
-        return Evaluation({}, False, None, 0.0, {}, {})
-    js = {g: judge(preset, g, metrics, baseline, hysteresis) for g in preset.gates()}
-    counted = {g: j for g, j in js.items() if j.known or j.wait_when_unknown}
-    in_range = {g: j.inside for g, j in js.items() if j.known}
-    ready = all(j.inside and j.known for j in counted.values())
-    best = _best_fault(preset, list(js.values()))
-    readiness = (sum(j.closeness if not j.inside else 1.0 for j in counted.values())
-                 / len(counted)) if counted else 1.0
-    faults = {g: round(j.size, 3) for g, j in js.items() if j.known and not j.inside}
-    return Evaluation(in_range, ready, _make_prompt(cat, best) if best else None,
-                      round(readiness, 3), faults, js)
-
-
-# ----------------------------------------------------------------------------- the coach
 class Coach:
     """Stateful coach for one kiosk session (see the module docstring)."""
 
@@ -411,16 +222,50 @@ class Coach:
         return state
 
     def _coach(self, fm: Metrics, baseline: Baseline | None, t: float) -> CoachState:
-        s = self.settings
+        """Judge every gate with hysteresis and persistence; the state to show."""
+        judgements = self._judge_all(fm, baseline)
+        in_range, readiness, all_good = self._tally(judgements, t)
+        faults = {g: round(j.size, 3) for g, j in judgements.items()
+                  if j.known and not in_range.get(g, True)}
+        offsets = [j.centre_offset for j in judgements.values() if j.centre_offset is not None]
+        centre = sum(offsets) / len(offsets) if offsets else None
+        common = dict(t=t, metrics=fm, baseline=baseline, in_range=in_range,
+                      centre_distance=centre, faults=faults)
+        if self._captured_at is not None and t - self._captured_at < self.settings.captured_show_s:
+            self._hold_start = None
+            return self._emit(CoachState("captured", self.catalogue.state("captured"),
+                                         readiness=round(readiness, 3), **common))
+        self._captured_at = None
+        if all_good:
+            if self._hold_start is None:
+                self._hold_start = t
+            self._prompt = None
+            progress = min(1.0, (t - self._hold_start) / self.preset.hold_s)
+            return self._emit(CoachState("hold", self.catalogue.state("hold"), readiness=1.0,
+                                         hold_progress=progress, **common))
+        self._hold_start = None
+        prompt = self._choose_prompt(judgements, in_range, t)
+        message = prompt.text if prompt else self.catalogue.state("adjusting")
+        return self._emit(CoachState("adjusting", message, prompt,
+                                     readiness=round(min(readiness, 0.99), 3), **common))
+
+    def _judge_all(self, fm: Metrics, baseline: Baseline | None) -> dict[str, Judgement]:
+        """Judge every gate; remember which side each turn was last corrected toward, so
+        an "either side" turn keeps its side."""
         judgements: dict[str, Judgement] = {}
         for gate in self._gates:
             # fm.blink / eyes_closed are the raw values: the filter never touches them.
-            j = judge(self.preset, gate, fm, baseline, s.hysteresis, self._sides.get(gate))
+            j = judge(self.preset, gate, fm, baseline, self.settings.hysteresis,
+                      self._sides.get(gate))
             judgements[gate] = j
-            if j.key and j.direction in ("left", "right") and gate in (
-                    "yaw_deg", "shoulder_turn_deg", "roll_deg", "shoulder_tilt_deg"):
+            if j.key and j.direction in ("left", "right") and gate in _SIDED_GATES:
                 self._sides[gate] = j.direction
+        return judgements
 
+    def _tally(self, judgements: dict[str, Judgement], t: float
+               ) -> tuple[dict[str, bool], float, bool]:
+        """Apply hysteresis and start or stop each fault's clock: ``(in_range,
+        readiness, all_good)``. An unknown gate counts only when the preset waits for it."""
         in_range: dict[str, bool] = {}
         counted = 0
         readiness = 0.0
@@ -442,31 +287,7 @@ class Coach:
             else:
                 all_good = False
                 self._fault_since.setdefault(gate, t)
-        readiness = readiness / counted if counted else 1.0
-        faults = {g: round(j.size, 3) for g, j in judgements.items()
-                  if j.known and not in_range.get(g, True)}
-        offsets = [j.centre_offset for j in judgements.values() if j.centre_offset is not None]
-        centre = sum(offsets) / len(offsets) if offsets else None
-
-        common = dict(t=t, metrics=fm, baseline=baseline, in_range=in_range,
-                      centre_distance=centre, faults=faults)
-        if self._captured_at is not None and t - self._captured_at < s.captured_show_s:
-            self._hold_start = None
-            return self._emit(CoachState("captured", self.catalogue.state("captured"),
-                                         readiness=round(readiness, 3), **common))
-        self._captured_at = None
-        if all_good:
-            if self._hold_start is None:
-                self._hold_start = t
-            self._prompt = None
-            progress = min(1.0, (t - self._hold_start) / self.preset.hold_s)
-            return self._emit(CoachState("hold", self.catalogue.state("hold"), readiness=1.0,
-                                         hold_progress=progress, **common))
-        self._hold_start = None
-        prompt = self._choose_prompt(judgements, in_range, t)
-        message = prompt.text if prompt else self.catalogue.state("adjusting")
-        return self._emit(CoachState("adjusting", message, prompt,
-                                     readiness=round(min(readiness, 0.99), 3), **common))
+        return in_range, (readiness / counted if counted else 1.0), all_good
 
     def _hysteresis(self, gate: str, j: Judgement, t: float) -> bool:
         prev = self._good.get(gate)
@@ -492,7 +313,7 @@ class Coach:
         ready = [j for g, j in judgements.items()
                  if j.key is not None and not in_range.get(g, True)
                  and t - self._fault_since.get(g, t) >= s.persist_s]
-        best = _best_fault(self.preset, ready)
+        best = best_fault(self.preset, ready)
         if best is None:
             self._prompt = None
             return None
@@ -501,10 +322,6 @@ class Coach:
             same_key = cur.key == best.key or cur.key == f"{best.gate}.{best.direction}"
             if same_key:
                 return cur  # same fault, same words: nothing changes on screen
-        self._prompt = _make_prompt(self.catalogue, best)
+        self._prompt = make_prompt(self.catalogue, best)
         self._prompt_since = t
         return self._prompt
-
-
-__all__ = ["Coach", "CoachState", "Evaluation", "GROUPS", "Judgement", "Prompt", "evaluate",
-           "judge"]
