@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,20 @@ def media() -> Path:
 @pytest.fixture(scope="session")
 def eval_dir() -> Path:
     return EVAL
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _matplotlib_font_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Build matplotlib's font cache once, before any test runs.
+
+    MediaPipe imports matplotlib, which keeps its cache under $XDG_CACHE_HOME, and that
+    points into an empty temp dir (below). Unwarmed, whichever CLI subprocess comes first
+    prints "Matplotlib is building the font cache" on stderr, which breaks that test's
+    "exactly one line" check, so the failing test depends on the order the tests run in.
+    """
+    os.environ.setdefault("MPLCONFIGDIR", str(tmp_path_factory.getbasetemp() / "matplotlib"))
+    subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"],
+                   capture_output=True, check=False, timeout=300)
 
 
 @pytest.fixture(autouse=True)
