@@ -33,6 +33,9 @@ def setup_console_logging(verbose: bool = False) -> None:
     handler._headshot_console = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    # matplotlib comes with mediapipe and is never used here; its one-off "building the
+    # font cache" notice on a fresh install is noise that would break a one-line error.
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)
 
 
 class _OneLineFormatter(logging.Formatter):
