@@ -13,8 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from camera.settings import CameraSettings
-from coaching.pipeline import PipelineSettings
-from coaching.settings import AnalysisSettings, CoachSettings
+from coaching.settings import AnalysisSettings, CoachSettings, PipelineSettings
 from coaching.yamlconfig import ConfigError, load_model
 from kiosk.paths import DEFAULT_CONFIG
 
