@@ -48,6 +48,7 @@ def _rate(flags: list[bool]) -> float | None:
 
 def score(data: dict[str, tuple[list[Item], list[Observation | None]]],
           settings: AnalysisSettings) -> dict[str, Any]:
+    """Every labelled figure of the sets in ``data``, computed as the product would."""
     rep: dict[str, Any] = {"detection": {}}
     mets: dict[str, list[Metrics]] = {}
     for name, (_items, obs) in data.items():
@@ -66,42 +67,56 @@ def score(data: dict[str, tuple[list[Item], list[Observation | None]]],
                 [obs[i] for i in keep])  # type: ignore[misc]
 
     if "genki" in data:
-        items, ms, obs = with_face("genki")
-        rep["genki_pose"] = _pose_errors(items, ms)
-        rep["genki_pose_matrix"] = _matrix_pose(items, obs)
-        rep["genki_smile_accuracy"] = _rate(
-            [bool(m.smiling) == bool(it.labels["smile"]) for it, m in zip(items, ms, strict=True)])
-        rep["genki_false_closed"] = _rate([bool(m.eyes_closed) for m in ms])
-        big = [bool(m.eyes_closed) for m, o in zip(ms, obs, strict=True) if eye_width_px(o) >= 20]
-        rep["genki_false_closed_eyes_20px"] = _rate(big)
-        rep["genki_eyes_20px_n"] = len(big)
+        rep.update(_score_genki(*with_face("genki")))
     if "aflw" in data:
         items, ms, obs = with_face("aflw")
         rep["aflw_pose"] = _pose_errors(items, ms)
         rep["aflw_pose_matrix"] = _matrix_pose(items, obs)
     if "cew" in data:
-        items, ms, _ = with_face("cew")
+        _, ms, _ = with_face("cew")
         rep["cew_closed_recall"] = _rate([bool(m.eyes_closed) for m in ms])
         # A photo where no face is found is a miss for the recall too:
         rep["cew_closed_recall_all"] = (sum(bool(m.eyes_closed) for m in ms)
                                         / max(len(data["cew"][0]), 1))
     if "yale" in data:
         items, ms, _ = with_face("yale")
-        pairs = list(zip(items, ms, strict=True))
-        rep["yale_false_closed"] = _rate(
-            [bool(m.eyes_closed) for it, m in pairs if it.labels.get("eyes") == "open"])
-        rep["yale_closed_recall"] = _rate(
-            [bool(m.eyes_closed) for it, m in pairs if it.labels.get("eyes") == "closed_both"])
-        rep["yale_smile_accuracy"] = _rate(
+        rep.update(_score_yale(items, ms))
+    return rep
+
+
+def _score_genki(items: list[Item], ms: list[Metrics], obs: list[Observation]
+                 ) -> dict[str, Any]:
+    """GENKI (faces found): pose errors both ways, smile accuracy, false-closed rates."""
+    big = [bool(m.eyes_closed) for m, o in zip(ms, obs, strict=True) if eye_width_px(o) >= 20]
+    return {
+        "genki_pose": _pose_errors(items, ms),
+        "genki_pose_matrix": _matrix_pose(items, obs),
+        "genki_smile_accuracy": _rate(
+            [bool(m.smiling) == bool(it.labels["smile"]) for it, m in zip(items, ms, strict=True)]),
+        "genki_false_closed": _rate([bool(m.eyes_closed) for m in ms]),
+        "genki_false_closed_eyes_20px": _rate(big),
+        "genki_eyes_20px_n": len(big),
+    }
+
+
+def _score_yale(items: list[Item], ms: list[Metrics]) -> dict[str, Any]:
+    """Yale (faces found): eyes, smiles, gaze and pitch of square-on studio sitters."""
+    pairs = list(zip(items, ms, strict=True))
+    square = [m.pitch_deg for it, m in pairs if m.pitch_deg is not None]
+    return {
+        "yale_false_closed": _rate(
+            [bool(m.eyes_closed) for it, m in pairs if it.labels.get("eyes") == "open"]),
+        "yale_closed_recall": _rate(
+            [bool(m.eyes_closed) for it, m in pairs if it.labels.get("eyes") == "closed_both"]),
+        "yale_smile_accuracy": _rate(
             [bool(m.smiling) == bool(it.labels["smile"]) for it, m in pairs
-             if "smile" in it.labels])
+             if "smile" in it.labels]),
         # Every Yale sitter faces the camera and looks into it (eyes open): a positive-only
         # check of looking_at_camera (no set here has gaze labels).
-        rep["yale_looking_at_camera"] = _rate(
-            [bool(m.looking_at_camera) for it, m in pairs if it.labels.get("eyes") == "open"])
-        square = [m.pitch_deg for it, m in pairs if m.pitch_deg is not None]
-        rep["yale_median_pitch"] = float(np.median(square)) if square else None
-    return rep
+        "yale_looking_at_camera": _rate(
+            [bool(m.looking_at_camera) for it, m in pairs if it.labels.get("eyes") == "open"]),
+        "yale_median_pitch": float(np.median(square)) if square else None,
+    }
 
 
 def _fmt(v: float | None, pct: bool = False) -> str:
