@@ -32,8 +32,8 @@ import numpy as np
 from coaching.annotate import annotate
 from coaching.coach import evaluate
 from coaching.imageio import PhotoError, read_photo
-from coaching.landmarks import Observation, PhotoAnalyzer
-from coaching.metrics import Metrics, compute_metrics
+from coaching.landmarks import PhotoAnalyzer
+from coaching.metrics import compute_metrics
 from coaching.models import ModelError
 from coaching.presets import Preset, UnknownPreset, resolve_preset
 from coaching.settings import AnalysisSettings
@@ -83,12 +83,12 @@ def run(args: argparse.Namespace) -> int:
     progress = _Progress(len(photos), sys.stderr)
     failed = 0
     rows: list[dict[str, Any]] = []
-    names: set[str] = set()
+    writer = None if args.annotate is None else _AnnotatedCopies(args.annotate)
     try:
         for i, path in enumerate(photos):
             progress.update(i, path)
             try:
-                rec = _analyze_one(path, analyzer, settings, preset, args.annotate, names)
+                rec = _analyze_one(path, analyzer, settings, preset, writer)
             except _PhotoFailed as exc:
                 failed += 1
                 progress.clear()
@@ -153,8 +153,7 @@ def _preset(name: str, dirs: list[Path]) -> Preset:
 
 
 def _analyze_one(path: Path, analyzer: PhotoAnalyzer, settings: AnalysisSettings,
-                 preset: Preset | None, annotate_dir: Path | None,
-                 names: set[str]) -> dict[str, Any]:
+                 preset: Preset | None, writer: _AnnotatedCopies | None) -> dict[str, Any]:
     """One photo's record (the JSON line / table row); raises _PhotoFailed."""
     try:
         photo = read_photo(path)
@@ -180,31 +179,36 @@ def _analyze_one(path: Path, analyzer: PhotoAnalyzer, settings: AnalysisSettings
                           "metric": ev.prompt.metric, "direction": ev.prompt.direction})
         extra = [f"{preset.name}: {'READY' if ev.ready else 'not ready'}"
                  + (f" - {ev.prompt.text}" if ev.prompt else "")]
-    if annotate_dir is not None:
-        rec["annotated"] = str(_write_annotated(annotate_dir, path, photo.rgb, obs, m, extra,
-                                                names))
+    if writer is not None:
+        rec["annotated"] = str(writer.write(path, annotate(photo.rgb, obs, m, extra)))
     return rec
 
 
-def _write_annotated(folder: Path, path: Path, rgb: np.ndarray, obs: Observation, m: Metrics,
-                     extra: list[str], names: set[str]) -> Path:
-    """``<name>_annotated.jpg`` in ``folder`` (numbered when two photos share a name),
-    written atomically so a half-written file never looks finished."""
-    stem = path.stem or "photo"
-    name = f"{stem}_annotated.jpg"
-    k = 2
-    while name in names:  # two photos with one name from different folders
-        name = f"{stem}_{k}_annotated.jpg"
-        k += 1
-    names.add(name)
-    out = folder / name
-    img = annotate(rgb, obs, m, extra)
-    tmp = out.with_name(f".{out.name}.tmp.jpg")
-    if not cv2.imwrite(str(tmp), cv2.cvtColor(img, cv2.COLOR_RGB2BGR),
-                       [cv2.IMWRITE_JPEG_QUALITY, 92]):
-        raise _PhotoFailed(f"{out}: cannot write the annotated copy")
-    tmp.replace(out)
-    return out
+class _AnnotatedCopies:
+    """``--annotate DIR``: ``<name>_annotated.jpg`` per photo, numbered when two photos
+    from different folders share a name, each written atomically so a half-written
+    file never looks finished."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._names: set[str] = set()
+
+    def write(self, path: Path, img: np.ndarray) -> Path:
+        """Save the annotated RGB ``img`` of the photo at ``path``; raises _PhotoFailed."""
+        stem = path.stem or "photo"
+        name = f"{stem}_annotated.jpg"
+        k = 2
+        while name in self._names:
+            name = f"{stem}_{k}_annotated.jpg"
+            k += 1
+        self._names.add(name)
+        out = self.folder / name
+        tmp = out.with_name(f".{out.name}.tmp.jpg")
+        if not cv2.imwrite(str(tmp), cv2.cvtColor(img, cv2.COLOR_RGB2BGR),
+                           [cv2.IMWRITE_JPEG_QUALITY, 92]):
+            raise _PhotoFailed(f"{out}: cannot write the annotated copy")
+        tmp.replace(out)
+        return out
 
 
 def _fmt(v: Any, spec: str = "{:+.1f}") -> str:

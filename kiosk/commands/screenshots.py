@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
     cfg.ui.shutter_sound = False
     cfg.ui.speak_prompts = False
     with tempfile.TemporaryDirectory(prefix="headshot-screens-") as tmp:
-        written = _shoot(cfg, spec, presets, a_set, Path(tmp), args.dir, size)
+        booth = _Booth(cfg, spec, presets, size, Path(tmp) / "photos")
+        written = _shoot(booth, a_set, args.dir)
     for path in written:
         print(path)
     missing = [s for s in SCREENS if s not in {p.stem for p in written}]
@@ -92,8 +94,18 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _shoot(cfg: AppConfig, spec: str, presets: dict[str, Preset], a_set: Preset, tmp: Path,
-           out: Path, size: tuple[int, int]) -> list[Path]:
+@dataclass(frozen=True)
+class _Booth:
+    """The kiosk to photograph: config, camera, presets, screen size, where photos go."""
+
+    cfg: AppConfig
+    spec: str
+    presets: dict[str, Preset]
+    size: tuple[int, int]
+    photos: Path
+
+
+def _shoot(booth: _Booth, a_set: Preset, out: Path) -> list[Path]:
     """``presets[a_set.name]`` takes one photo; ``a_set`` is the same preset taking a set."""
     # pygame and the app only now: run() has just chosen SDL's dummy drivers for them.
     import pygame
@@ -103,8 +115,9 @@ def _shoot(cfg: AppConfig, spec: str, presets: dict[str, Preset], a_set: Preset,
     from kiosk.screens import CoachView, draw_view
 
     preset = a_set.name
-    app = KioskApp(cfg, source_spec=spec, out_dir=tmp / "photos", windowed=True, size=size,
-                   presets=presets)
+    presets = booth.presets
+    app = KioskApp(booth.cfg, source_spec=booth.spec, out_dir=booth.photos, windowed=True,
+                   size=booth.size, presets=presets)
     written: list[Path] = []
 
     def save(name: str) -> None:
