@@ -1,15 +1,12 @@
 """Real-time coaching: the per-frame step run on worker threads over a live source.
 
-:class:`Pipeline` runs the :class:`~coaching.step.CoachingStep` on its own analysis
-thread over a :class:`~camera.base.CameraSource` (whose own reading thread keeps only
-the newest frame), and the pose model on a second worker at a lower adaptive rate
-(``pose_min_hz``..``pose_max_hz``) on the newest frame, so the two models use both
-cores (MediaPipe's ctypes calls release the GIL). Threads hand values over in
-:class:`~camera.frames.LatestSlot` s: the newest value wins, a value replaced before
-anyone took it is counted, nothing is queued. Models load in the background:
-``start()`` returns at once and ``ready`` is set when the first frame can be coached.
-A frame on which a model or the coach raises is logged, counted and skipped; a worker
-failing on several frames in a row (or dying) is restarted with freshly loaded
+:class:`Pipeline` runs the :class:`~coaching.step.CoachingStep` on an analysis thread
+over a :class:`~camera.base.CameraSource`, and the pose model on a second worker at an
+adaptive rate (``pose_min_hz``..``pose_max_hz``) on the newest frame, so the two models
+use both cores. Threads hand values over in :class:`~camera.frames.LatestSlot` s (the
+newest wins, a replaced value is counted). ``start()`` returns at once; ``ready`` is set
+when the first frame can be coached. A frame on which a model or the coach raises is
+logged and skipped; a worker failing on several frames in a row is restarted with fresh
 models, with backoff. The step, settings, figures, slot and clock are re-exported.
 """
 
@@ -44,8 +41,6 @@ log = logging.getLogger(__name__)
 MAX_CONSECUTIVE_FAILURES = 3
 
 T = TypeVar("T")
-
-
 StepFactory = Callable[[], CoachingStep]
 PoseFactory = Callable[[], Any]
 
