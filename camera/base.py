@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
 
+import cv2
 import numpy as np
 
 
@@ -109,10 +110,16 @@ class Still:
             return self.image
         if not self.data:
             return None
-        # Local: camera.frames imports this module (Frame), so a top import would be a cycle.
-        from camera.frames import decode_image
-
         return decode_image(self.data)
+
+
+
+def decode_image(data: bytes) -> np.ndarray | None:
+    """Encoded image bytes (JPEG, PNG, ...) to RGB, or None if OpenCV cannot read them."""
+    bgr = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
+    if bgr is None:
+        return None
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
 @dataclass(frozen=True)

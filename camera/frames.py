@@ -221,14 +221,6 @@ def encode_jpeg(rgb: np.ndarray, quality: int = 95) -> bytes:
     return buf.tobytes()
 
 
-def decode_image(data: bytes) -> np.ndarray | None:
-    """Encoded image bytes (JPEG, PNG, ...) to RGB, or None if OpenCV cannot read them."""
-    bgr = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
-    if bgr is None:
-        return None
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-
-
 class MailboxHealth:
     """``state``, ``last_error`` and ``stats()`` for a source built on a FrameMailbox.
 

@@ -41,8 +41,9 @@ from camera.base import (
     LiveViewUnsupported,
     SourceState,
     Still,
+    decode_image,
 )
-from camera.frames import FrameMailbox, MailboxHealth, decode_image
+from camera.frames import FrameMailbox, MailboxHealth
 from camera.gphoto_config import apply_config, find_viewfinder
 from camera.gphoto_detect import (
     DetectedCamera,

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterable, Sequence
 
 from coaching import models
+from coaching.appdirs import APP_NAME
 from kiosk import __version__
 from kiosk.commands.common import UsageError
 from kiosk.logs import setup_console_logging
@@ -42,10 +43,10 @@ def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:
     listed either way, so ``--help`` and an unknown command read the same."""
     wanted = set(COMMANDS if load is None else load)
     parser = argparse.ArgumentParser(
-        prog="headshot-kiosk",
+        prog=APP_NAME,
         description="A fullscreen coaching kiosk for headshot photos.",
     )
-    parser.add_argument("--version", action="version", version=f"headshot-kiosk {__version__}")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="show debug logging and MediaPipe's native log lines")
     parser.add_argument("--offline", action="store_true",
@@ -77,10 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args._module.run(args) or 0)
     except UsageError as exc:
-        print(f"headshot-kiosk: {exc}", file=sys.stderr)
+        print(f"{APP_NAME}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("headshot-kiosk: interrupted", file=sys.stderr)
+        print(f"{APP_NAME}: interrupted", file=sys.stderr)
         return 130
     finally:
         models.set_offline(was_offline)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 from camera.settings import CameraSettings
 from coaching.settings import AnalysisSettings, CoachSettings, PipelineSettings
 from coaching.yamlconfig import ConfigError, load_model
+from kiosk.operator import PinError, parse_hash
 from kiosk.paths import DEFAULT_CONFIG
 
 __all__ = ["AppConfig", "ConfigError", "load_config"]
@@ -82,8 +83,6 @@ class OperatorSettings(_Section):
     def _is_hash(cls, v: str | None) -> str | None:
         if v is None:
             return v
-        from kiosk.operator import PinError, parse_hash
-
         try:
             parse_hash(v)
         except PinError as exc:

@@ -29,12 +29,11 @@ from camera.sources import SourceSpecError, open_source, parse_source
 from coaching.landmarks import FaceTracker, PoseTracker
 from coaching.models import ModelError
 from coaching.pipeline import CoachingStep, StepResult, frame_time
-from coaching.presets import Preset, UnknownPreset, resolve_preset
+from coaching.presets import Preset
 from coaching.quiet import native_stderr_silenced
-from coaching.yamlconfig import ConfigError
 from kiosk.capture import CaptureRequest, take_photo
-from kiosk.cli import UsageError
-from kiosk.config import AppConfig, load_config
+from kiosk.commands.common import UsageError, load_app_config, preset_or_usage
+from kiosk.config import AppConfig
 from kiosk.paths import user_data_dir
 from kiosk.storage import SavedShot, Session, SessionStore, StorageError
 
@@ -50,17 +49,11 @@ def _fail(msg: str) -> int:
 def run_headless(args: argparse.Namespace) -> int:
     """Entry point for ``run --headless`` (flags defined in kiosk/commands/run.py)."""
 
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    config = load_app_config(args.config)
     if not args.preset:
         raise UsageError("--headless needs --preset NAME_OR_FILE "
                          "(see 'headshot-kiosk presets')")
-    try:
-        preset = resolve_preset(args.preset)
-    except (ConfigError, UnknownPreset) as exc:
-        raise UsageError(str(exc)) from None
+    preset = preset_or_usage(args.preset)
     spec_text = args.source or config.camera.source
     try:
         spec = parse_source(spec_text)

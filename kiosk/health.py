@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 log = logging.getLogger("kiosk.health")
 
 
@@ -45,8 +47,6 @@ class HealthSample:
 def rss_bytes() -> int | None:
     """This process's resident memory, or None where it cannot be read."""
     try:
-        import psutil
-
         return int(psutil.Process().memory_info().rss)
     except Exception:  # noqa: BLE001 - a health line must never fail
         return None

@@ -6,11 +6,10 @@ import argparse
 import logging
 
 from camera.sources import SourceSpecError, parse_source
-from coaching.presets import UnknownPreset, load_presets, resolve_preset
+from coaching.presets import load_presets
 from coaching.yamlconfig import ConfigError
 from kiosk.app import AppOptions, KioskApp
-from kiosk.cli import UsageError
-from kiosk.config import load_config
+from kiosk.commands.common import UsageError, load_app_config, preset_or_usage
 from kiosk.logs import setup_file_logging
 
 log = logging.getLogger(__name__)
@@ -18,10 +17,7 @@ log = logging.getLogger(__name__)
 
 def run_kiosk(args: argparse.Namespace) -> int:
     """``headshot-kiosk run``: validate the command line, then run until the operator quits."""
-    try:
-        cfg = load_config(args.config)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    cfg = load_app_config(args.config)
     spec = args.source or cfg.camera.source
     try:
         parse_source(spec)
@@ -30,10 +26,7 @@ def run_kiosk(args: argparse.Namespace) -> int:
     presets = load_presets()
     fixed = None
     if args.preset:
-        try:
-            p = resolve_preset(args.preset)
-        except (ConfigError, UnknownPreset) as exc:
-            raise UsageError(str(exc)) from None
+        p = preset_or_usage(args.preset)
         presets[p.name] = p
         fixed = p.name
     if not presets:

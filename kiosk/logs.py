@@ -13,6 +13,8 @@ import logging
 import logging.handlers
 from pathlib import Path
 
+from coaching import quiet
+
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 #: Longest message written to the log file (longer ones are cut, with a note).
 MAX_MESSAGE = 1000
@@ -20,8 +22,6 @@ MAX_MESSAGE = 1000
 
 def setup_console_logging(verbose: bool = False) -> None:
     """Warnings (or everything with --verbose) to stderr, one line each."""
-    from coaching import quiet
-
     quiet.set_verbose(verbose)
     root = logging.getLogger()
     if any(getattr(h, "_headshot_console", False) for h in root.handlers):
