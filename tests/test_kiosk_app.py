@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pygame
 import pytest
+from kiosk_driving import at, drive, post
 
 from camera.base import CameraNotFound, CameraSource, Frame, SourceState, Still
 from camera.replay import ReplaySource
 from coaching.presets import Preset, load_presets
 from kiosk.app import KioskApp
 from kiosk.config import load_config
-from kiosk.input import KIOSK_EVENT
 from kiosk.operator import hash_pin
-from kiosk.states import Event, Kind, State
+from kiosk.states import Kind, State
 
 
 class FakeClock:
@@ -123,21 +123,6 @@ def make_app(tmp_path: Path, media: Path, presets: dict[str, Preset]):
         app.close()
 
 
-def drive(app: KioskApp, until: Callable[[KioskApp], bool], timeout: float = 25.0) -> None:
-    """Step the app at up to ~60 fps until ``until`` holds (or fail with the history)."""
-    deadline = time.monotonic() + timeout
-    while not until(app):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out in {app.machine.state}; history "
-                                 f"{[s.value for s in app.machine.history]}")
-        app.step()
-        time.sleep(0.015)
-
-
-def at(state: State) -> Callable[[KioskApp], bool]:
-    return lambda a: a.machine.state is state
-
-
 def key(k: int, mod: int = 0, unicode: str = "") -> None:
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=k, mod=mod, unicode=unicode))
 
@@ -149,10 +134,6 @@ def tap_button(app: KioskApp, label: str) -> None:
                                          button=1, touch=False))
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=button.rect.center,
                                          button=1, touch=False))
-
-
-def post(kind: Kind, **kw: object) -> None:
-    pygame.event.post(pygame.event.Event(KIOSK_EVENT, ev=Event(kind, **kw)))
 
 
 def sidecars(out: Path) -> list[dict]:

@@ -12,12 +12,11 @@ import json
 import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pluggy
-import pygame
 import pytest
+from kiosk_driving import drive, post
 
 from camera.replay import ReplaySource
 from coaching.presets import Preset, load_presets
@@ -26,10 +25,9 @@ from delivery.hooks import Deliverable, PhotoInfo, ScreenItem, SessionInfo, hook
 from kiosk.app import AppOptions, KioskApp
 from kiosk.cli import main
 from kiosk.config import load_config
-from kiosk.input import KIOSK_EVENT
 from kiosk.plugin_host import load_plugins, new_manager
 from kiosk.plugin_runner import PluginRunner
-from kiosk.states import Event, Kind, State
+from kiosk.states import Kind, State
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "docs" / "examples"
@@ -140,18 +138,6 @@ def make_app(tmp_path: Path, media: Path, presets: dict[str, Preset]):
     yield make
     for app in apps:
         app.close()
-
-
-def drive(app: KioskApp, until: Callable[[KioskApp], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not until(app):
-        assert time.monotonic() < deadline, f"timed out in {app.machine.state}"
-        app.step()
-        time.sleep(0.015)
-
-
-def post(kind: Kind) -> None:
-    pygame.event.post(pygame.event.Event(KIOSK_EVENT, ev=Event(kind)))
 
 
 def photo_kept(app: KioskApp) -> None:
