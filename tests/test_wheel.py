@@ -83,6 +83,10 @@ def test_the_wheel_carries_the_shipped_config_and_runs_from_another_folder(
     record = json.loads(first if first.startswith("[") else first.splitlines()[0])
     record = record[0] if isinstance(record, list) else record
     assert record["metrics"]["faces"] == 1
+    # The screenshots' default clip lives beside a checkout only: an installed copy says so.
+    shots = _run([cli, "screenshots", str(tmp_path / "shots")], elsewhere, env)
+    assert shots.returncode == 2 and "give --source" in shots.stderr, shots.stderr
+    assert "Traceback" not in shots.stderr and len(shots.stderr.strip().splitlines()) == 1
 
 
 def _package_folders() -> dict[str, Path]:

@@ -64,6 +64,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     size = parse_size(args.size)
+    if args.source is None and not DEFAULT_MEDIA.is_file():
+        # The default clip sits beside a source checkout only; an installed wheel has none.
+        raise UsageError(f"no default clip at {DEFAULT_MEDIA}: give --source "
+                         "(e.g. replay:VIDEO or webcam:0)")
     spec = args.source or f"replay:{DEFAULT_MEDIA}"
     try:
         parse_source(spec)
