@@ -49,6 +49,7 @@ class Prompt:
     text: str
     metric: str  # the gate it is about (Metrics field name or eyes_open / mouth_closed ...)
     direction: str | None  # left/right/up/down/closer/back or None
+    size: float = 0.0  # the fault in tolerance steps (the kiosk words it in the guest's language)
 
 
 @dataclass(frozen=True)
@@ -220,7 +221,8 @@ def make_prompt(cat: Catalogue, j: Judgement) -> Prompt:
     key = j.key or ""
     if not cat.has(key) and key.endswith(".straighten") and j.direction:
         key = f"{j.gate}.{j.direction}"
-    return Prompt(key=key, text=cat.prompt(key, j.size), metric=j.gate, direction=j.direction)
+    return Prompt(key=key, text=cat.prompt(key, j.size), metric=j.gate, direction=j.direction,
+                  size=j.size)
 
 
 def evaluate(preset: Preset, metrics: Metrics, *, baseline: Baseline | None = None,

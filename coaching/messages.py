@@ -1,14 +1,19 @@
-"""The message catalogue: every word the sitter reads, keyed by metric and direction.
+"""The message catalogue: every word a guest reads, keyed by metric and direction or
+by screen.
 
 Catalogues live in ``coaching/messages/<language>.yaml`` (a data folder beside this
-module); English is complete and is the fallback for keys another language lacks.
-A prompt key is ``<metric>.<variant>``, e.g. ``pitch_deg.down`` or
-``roll_deg.straighten``; the amount word ("slightly", "a little", "a bit more")
-follows the size of the fault in tolerance steps (:func:`amount_for`).
+module); English is complete and is the reference every other language is checked
+against (a plugin's partial catalogue falls back to English; the shipped ones are
+complete, which tests check). A prompt key is ``<metric>.<variant>``, e.g.
+``pitch_deg.down`` or ``roll_deg.straighten``; the amount word ("slightly", "a little",
+"a bit more") follows the size of the fault in tolerance steps (:func:`amount_for`).
+The screens' words are ``ui.<screen>.<name>`` with ``{placeholders}``; the review's
+phrases are ``summary.<name>``; the use cards ``cards.<preset>.title|line``.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -60,6 +65,13 @@ class Amounts(_Strict):
     large: str = Field("a bit more", max_length=40)
 
 
+class Card(_Strict):
+    """A use card on the choose screen."""
+
+    title: str = Field(..., min_length=1, max_length=60)
+    line: str = Field(..., min_length=1, max_length=160)
+
+
 class CatalogueFile(_Strict):
     """One ``<language>.yaml``."""
 
@@ -69,6 +81,48 @@ class CatalogueFile(_Strict):
     prompts: dict[str, dict[str, str | Sized]] = Field(default_factory=dict)
     #: Said between the shots of a multi-shot preset, in turn (a gentle nudge to vary).
     next_shot: list[str] = Field(default_factory=list, max_length=20)
+    #: The screens' words: ``ui.<screen>.<name>``.
+    ui: dict[str, dict[str, str]] = Field(default_factory=dict)
+    #: The review's "what went well" phrases.
+    summary: dict[str, str] = Field(default_factory=dict)
+    #: The use cards, by preset name.
+    cards: dict[str, Card] = Field(default_factory=dict)
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{name}`` placeholders in ``text``."""
+    return set(_PLACEHOLDER.findall(text))
+
+
+def fill(text: str, values: dict[str, object]) -> str:
+    """``text`` with each known ``{name}`` replaced (unknown ones are left as they are)."""
+    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
+
+
+def flat_texts(data: CatalogueFile) -> dict[str, str]:
+    """Every text of one file by its full key (``prompts.pitch_deg.up.small``,
+    ``ui.done.title``, ``next_shot.0`` ...): what translators and tests compare."""
+    out: dict[str, str] = {}
+    if data.amounts is not None:
+        out.update({f"amounts.{k}": v for k, v in data.amounts.model_dump().items()})
+    out.update({f"states.{k}": v for k, v in data.states.items()})
+    for metric, variants in data.prompts.items():
+        for variant, text in variants.items():
+            if isinstance(text, Sized):
+                out.update({f"prompts.{metric}.{variant}.{k}": v
+                            for k, v in text.model_dump().items()})
+            else:
+                out[f"prompts.{metric}.{variant}"] = text
+    out.update({f"next_shot.{i}": t for i, t in enumerate(data.next_shot)})
+    for group, texts in data.ui.items():
+        out.update({f"ui.{group}.{k}": v for k, v in texts.items()})
+    out.update({f"summary.{k}": v for k, v in data.summary.items()})
+    for name, card in data.cards.items():
+        out.update({f"cards.{name}.title": card.title, f"cards.{name}.line": card.line})
+    return out
 
 
 def amount_for(size: float) -> Size:
@@ -92,6 +146,27 @@ class Catalogue:
             for variant, text in variants.items():
                 self._prompts[f"{metric}.{variant}"] = text
         self._next_shot = list(data.next_shot or (fallback._next_shot if fallback else []))
+        self._ui = dict(fallback._ui) if fallback else {}
+        for group, texts in data.ui.items():
+            self._ui.update({f"{group}.{k}": v for k, v in texts.items()})
+        self._summary = {**(fallback._summary if fallback else {}), **data.summary}
+        self._cards = {**(fallback._cards if fallback else {}), **data.cards}
+
+    def ui(self, key: str, **values: object) -> str:
+        """The screen text ``<screen>.<name>`` with its placeholders filled. A text that
+        is not a key (a plugin's own words) comes back as it is."""
+        text = self._ui.get(key)
+        return key if text is None else fill(text, values)
+
+    def has_ui(self, key: str) -> bool:
+        return key in self._ui
+
+    def summary(self, key: str) -> str:
+        return self._summary.get(key, key)
+
+    def card(self, preset: str) -> Card | None:
+        """The use card for ``preset`` (None: the preset's own title and description)."""
+        return self._cards.get(preset)
 
     def state(self, status: str) -> str:
         return self._states.get(status, status)
@@ -143,7 +218,8 @@ def _find(language: str) -> Path:
     return CATALOGUE_DIR / f"{language}.yaml"
 
 
-def _read(language: str) -> CatalogueFile:
+def read_catalogue_file(language: str) -> CatalogueFile:
+    """One language's file as written (no fallback), e.g. for checking it is complete."""
     path = _find(language)
     if not path.exists():
         have = ", ".join(sorted({p.stem for d in (*_EXTRA_DIRS, CATALOGUE_DIR)
@@ -156,7 +232,7 @@ def _read(language: str) -> CatalogueFile:
 @lru_cache(maxsize=8)
 def load_catalogue(language: str = "en") -> Catalogue:
     """The catalogue for ``language``; raises ConfigError (one line) if it is broken."""
-    english = Catalogue(_read("en"))
+    english = Catalogue(read_catalogue_file("en"))
     if language == "en":
         return english
-    return Catalogue(_read(language), fallback=english)
+    return Catalogue(read_catalogue_file(language), fallback=english)

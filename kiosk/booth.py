@@ -18,7 +18,7 @@ from pathlib import Path
 
 from camera.base import CameraSource, Frame
 from coaching.coach import evaluate
-from coaching.messages import load_catalogue
+from coaching.messages import Catalogue, load_catalogue
 from coaching.pipeline import Pipeline, StepResult
 from coaching.presets import Preset
 from kiosk.camera_link import CameraLink
@@ -29,7 +29,7 @@ from kiosk.hook_data import kept_job, photo_info, session_info
 from kiosk.pipeline_factory import PipelineFactory, default_pipeline
 from kiosk.plugin_runner import PluginRunner
 from kiosk.preset_tuning import PresetBook
-from kiosk.screens.review import summary_phrases
+from kiosk.screens.review import summary_keys
 from kiosk.sound import Sounds
 from kiosk.states import Event, Kind, Shot
 from kiosk.storage import Session, SessionStore, StorageError
@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 
 #: A person counts as present when a face was seen this recently (seconds).
 PRESENT_S = 2.0
-STAFF = "please tell a member of staff."
 
 
 class Booth:
@@ -133,8 +132,11 @@ class Booth:
     def camera_live(self) -> bool:
         return self.camera.live()
 
-    def camera_message(self) -> tuple[str, str]:
-        return self.camera.message()
+    def camera_message(self, words: Catalogue | None = None) -> tuple[str, str]:
+        """(title, detail) of the reconnecting screen in ``words`` (English if None)."""
+        title, detail, err = self.camera.message()
+        w = words or load_catalogue("en")
+        return w.ui(title), w.ui(detail) + (f"\n({err})" if err else "")
 
     def latest_frame(self) -> Frame | None:
         """The camera's newest preview frame (None while there is none)."""
@@ -156,7 +158,7 @@ class Booth:
         if self.store is None:
             self._open_store()  # the disk may be back
         if self.store is None:
-            self.notices.put("Photos cannot be saved right now — " + STAFF)
+            self.notices.put("notice.cannot_save")
             return
         try:
             self.session = self.store.start(preset, source=self.camera.spec,
@@ -164,7 +166,7 @@ class Booth:
         except StorageError as exc:
             log.error("storage: %s", exc)
             self.session = None
-            self.notices.put("Photos cannot be saved right now — " + STAFF)
+            self.notices.put("notice.cannot_save")
             return
         self.plugins.submit("session_started", session=session_info(self.session))
 
@@ -202,10 +204,10 @@ class Booth:
     def shots_wanted(self) -> int:
         return int(self.current_preset().shots or 1)
 
-    def next_shot_hint(self, taken: int) -> str:
+    def next_shot_hint(self, taken: int, words: Catalogue | None = None) -> str:
         """The catalogue's nudge between shots ("Now try a different expression")."""
         try:
-            return load_catalogue(self.cfg.coach.language).next_shot(taken)
+            return (words or load_catalogue(self.cfg.coach.language)).next_shot(taken)
         except Exception:  # noqa: BLE001 - a nudge is a nicety
             log.debug("no next-shot nudge", exc_info=True)
             return ""
@@ -226,7 +228,7 @@ class Booth:
                 log.error("storage: %s", exc)
                 failed = True
         if failed:
-            self.notices.put("Your photos are saved, but their record could not be updated.")
+            self.notices.put("notice.record_failed")
         saved = [s for s in shots if s.record is not None]
         if len(shots) == 1 or not saved:
             where = shots[0].path if len(shots) == 1 else "(not saved)"
@@ -263,7 +265,7 @@ class Booth:
                 log.debug("evaluating the shot failed", exc_info=True)
         smile = preset.ranges.smile
         wanted = smile is None or (smile.min is not None and smile.min > 0)
-        return summary_phrases(in_range, smile_wanted=wanted)
+        return summary_keys(in_range, smile_wanted=wanted)
 
     def recover(self) -> None:
         """After the failsafe screen: a clean slate for the next sitter."""
@@ -307,8 +309,7 @@ class Booth:
         out = take_photo(self.camera.source, session, req)
         if out.storage_error:
             log.error("storage: %s", out.storage_error)
-            self.notices.put("This photo could not be saved" + (
-                "" if session is None else " (storage problem)") + " — " + STAFF)
+            self.notices.put("notice.photo_not_saved")
         shot = Shot(image=display_copy(out.image), path="(not saved)", number=0,
                     metrics=out.metrics, in_range=out.in_range)
         if out.saved is None or session is None:

@@ -79,8 +79,10 @@ class CameraLink:
             self._ever_live = True
         return live
 
-    def message(self) -> tuple[str, str]:
-        """(title, detail) for the reconnecting screen."""
+    def message(self) -> tuple[str, str, str]:
+        """(title key, detail key, the error) for the reconnecting screen; the keys are
+        ``ui.camera.*`` in the message catalogue, the error is shown only before the
+        camera ever worked (the operator is setting up)."""
         src = self.source
         err = self._error
         if src is not None:
@@ -88,11 +90,8 @@ class CameraLink:
             if e is not None:
                 err = str(e)
         if not self._ever_live:
-            return ("No camera found",
-                    "Check that the camera is plugged in and switched on. Trying again…"
-                    + (f"\n({err})" if err else ""))
-        return ("Camera reconnecting…",
-                "Please wait a moment — we'll carry on where you left off.")
+            return "camera.none", "camera.none_detail", err or ""
+        return "camera.reconnecting", "camera.reconnecting_detail", ""
 
     def latest_frame(self) -> Frame | None:
         src = self.source

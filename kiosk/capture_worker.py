@@ -107,9 +107,9 @@ class CaptureWorker:
         try:
             ev = self._take(result, reason)
         except Exception as exc:  # noqa: BLE001 - reported to the sitter calmly
-            log.exception("capture failed")
-            ev = Event(Kind.CAPTURE_FAILED,
-                       data=f"The picture did not work ({short_reason(exc)}). Let's try again.")
+            # The reason is for the log; the sitter gets calm words in their language.
+            log.exception("capture failed: %s", short_reason(exc))
+            ev = Event(Kind.CAPTURE_FAILED, data="notice.picture_failed")
         finally:
             self.phase = Phase.IDLE
         self._post(ev)

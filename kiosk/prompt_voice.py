@@ -7,10 +7,11 @@ line once, and between the shots of a set it says the "Photo 1 of 3 saved" line.
 
 from __future__ import annotations
 
+from coaching.messages import load_catalogue
 from kiosk.booth import Booth
 from kiosk.screens.shots import saved_text
 from kiosk.states import State, StateMachine
-from kiosk.view_model import set_progress
+from kiosk.view_model import coach_words, set_progress
 
 
 class PromptVoice:
@@ -25,10 +26,11 @@ class PromptVoice:
         if not sounds.speak_enabled or machine.state is not State.COACHING:
             return
         res = self.booth.last_result
-        msg = res.state.message if res is not None and res.state is not None else ""
-        progress = set_progress(self.booth, machine, now)
+        words = load_catalogue(self.booth.cfg.coach.language)
+        msg = coach_words(words, res.state) if res is not None and res.state is not None else ""
+        progress = set_progress(self.booth, machine, now, words)
         if progress is not None and progress.saved:
-            msg = saved_text(progress)
+            msg = saved_text(words, progress)
         if msg and msg != self.last_spoken:
             self.last_spoken = msg
             sounds.say(msg)

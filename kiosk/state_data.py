@@ -105,10 +105,10 @@ class Context:
     shots_taken: int = 0
     favourite: int | None = None  # review: index in ``shots`` the sitter picked
     saved_until: float = 0.0  # coaching shows "Photo k of n saved" until then
-    summary: list[str] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)  # ``summary.<key>`` names
     location: str = ""  # done: where the photos are (operator and log only, never shown)
     session_code: str = ""
-    notice: str = ""  # a one-line message for the sitter (e.g. "Storage is full")
+    notice: str = ""  # for the sitter: a catalogue key ``notice.<name>`` (or plain words)
     notice_until: float = 0.0
     capture_requested_at: float = 0.0
     error: str = ""  # failsafe: the last error, one line, for the log/operator only

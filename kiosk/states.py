@@ -165,7 +165,7 @@ class Capture(Handler):
         now = m.svc.now()
         if ev is None:
             if now - m.ctx.capture_requested_at > m.timing.capture_timeout_s:
-                m.ctx.say("The camera did not take the picture. Let's try again.", now)
+                m.ctx.say("notice.no_picture", now)
                 return State.COACHING
             return None
         if ev.kind is Kind.CAPTURED:
@@ -177,7 +177,7 @@ class Capture(Handler):
                 return State.COACHING
             return State.REVIEW
         if ev.kind is Kind.CAPTURE_FAILED:
-            m.ctx.say(str(ev.data or "The picture did not work. Let's try again."), now)
+            m.ctx.say(str(ev.data or "notice.picture_failed"), now)
             return State.COACHING
         return None
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from coaching.messages import Catalogue, load_catalogue
 from coaching.presets import Preset
 from kiosk.booth import Booth
 from kiosk.config import AppConfig
 from kiosk.screens import CoachView, FaceBox, Guide, OperatorView, Photo, SetProgress, View
-from kiosk.states import State, StateMachine
+from kiosk.states import PresetCard, State, StateMachine
 
 
 @dataclass
@@ -29,30 +30,33 @@ class ViewInputs:
 def build_view(inp: ViewInputs, now: float, operator: OperatorView | None) -> View:
     m, booth = inp.machine, inp.booth
     ctx, state = m.ctx, m.state
-    v = View(state=state, t=now - inp.t0, age=now - ctx.state_since, presets=ctx.presets,
-             focus=ctx.focus, mirror=inp.cfg.ui.mirror_preview,
-             aspect=inp.cfg.ui.still_aspect, allow_back=True)
+    words = load_catalogue(guest_language(inp))
+    v = View(state=state, t=now - inp.t0, age=now - ctx.state_since,
+             presets=cards(words, ctx.presets), focus=ctx.focus,
+             mirror=inp.cfg.ui.mirror_preview, aspect=inp.cfg.ui.still_aspect,
+             allow_back=True, words=words)
     frame = booth.camera.latest_frame()
     if frame is not None:
         v.frame = frame.image
         v.frame_key = frame.index
     preset = booth.current_preset()
-    v.preset_name = preset.title
+    card = words.card(preset.name)
+    v.preset_name = card.title if card is not None else preset.title
     v.hold_s = preset.hold_s
     if state is State.COACHING:
-        coach_view(v, booth, preset)
-        v.progress = set_progress(booth, m, now)
+        coach_view(v, booth, preset, words)
+        v.progress = set_progress(booth, m, now, words)
     elif state is State.CAPTURE:
         v.flash = max(0.0, 1.0 - (now - ctx.state_since) / m.timing.flash_s)
     elif state in (State.REVIEW, State.DONE):
         _review_view(v, m, now)
     elif state is State.RECONNECTING:
-        v.camera_title, v.camera_detail = booth.camera_message()
+        v.camera_title, v.camera_detail = booth.camera_message(words)
     elif state is State.LOADING:
-        v.loading_detail = ("Warming up the coach." if booth.camera_live()
-                            else "Starting the camera.")
+        v.loading_detail = words.ui("loading.warming" if booth.camera_live()
+                                    else "loading.camera")
     if ctx.notice and now < ctx.notice_until:
-        v.notice = ctx.notice
+        v.notice = words.ui(ctx.notice)
     v.operator = operator
     return v
 
@@ -75,7 +79,23 @@ def _review_view(v: View, m: StateMachine, now: float) -> None:
         v.done_items = [item.text for item in ctx.delivery.items]
 
 
-def set_progress(booth: Booth, m: StateMachine, now: float) -> SetProgress | None:
+def guest_language(inp: ViewInputs) -> str:
+    """The language the guest reads: the booth's default (``coach.language``)."""
+    return inp.cfg.coach.language
+
+
+def cards(words: Catalogue, presets: list[PresetCard]) -> list[PresetCard]:
+    """The use cards in the guest's language (a preset the catalogue has no card for
+    keeps its own title and description)."""
+    out = []
+    for p in presets:
+        c = words.card(p.key)
+        out.append(p if c is None else PresetCard(p.key, c.title, c.line))
+    return out
+
+
+def set_progress(booth: Booth, m: StateMachine, now: float,
+                 words: Catalogue | None = None) -> SetProgress | None:
     """The shot counter of a multi-shot preset, and the "saved" line just after a shot."""
     total = booth.shots_wanted()
     if total <= 1:
@@ -83,20 +103,19 @@ def set_progress(booth: Booth, m: StateMachine, now: float) -> SetProgress | Non
     taken = len(m.ctx.shots)
     if taken and now < m.ctx.saved_until:
         return SetProgress(min(taken + 1, total), total, saved=taken,
-                           hint=booth.next_shot_hint(taken))
+                           hint=booth.next_shot_hint(taken, words))
     return SetProgress(min(taken + 1, total), total)
 
 
-def coach_view(v: View, booth: Booth, preset: Preset) -> None:
+def coach_view(v: View, booth: Booth, preset: Preset, words: Catalogue) -> None:
     res = booth.last_result
     p = booth.pipeline
     if p is not None and p.error is not None:
-        v.coach = CoachView(status="adjusting",
-                            message="Press the camera button when you're ready")
+        v.coach = CoachView(status="adjusting", message=words.ui("coaching.manual_only"))
     st = res.state if res is not None else None
     if st is not None:
         prompt = st.prompt
-        v.coach = CoachView(status=st.status, message=st.message,
+        v.coach = CoachView(status=st.status, message=coach_words(words, st),
                             direction=getattr(prompt, "direction", None),
                             metric=getattr(prompt, "metric", None),
                             readiness=float(st.readiness),
@@ -107,6 +126,17 @@ def coach_view(v: View, booth: Booth, preset: Preset) -> None:
                                                    mt.head_height):
         v.face = FaceBox(0.5 + mt.face_center_x, mt.eye_line, mt.head_height)
     v.guide = guide_for(preset, v.coach.in_range if v.coach else {})
+
+
+def coach_words(words: Catalogue, st: object) -> str:
+    """The coach's line in the guest's language: the prompt from its key and fault size,
+    else the state's text (the pipeline's own words are in the booth's language)."""
+    prompt = getattr(st, "prompt", None)
+    if prompt is not None and words.has(prompt.key):
+        return words.prompt(prompt.key, getattr(prompt, "size", 0.0))
+    status = str(getattr(st, "status", ""))
+    text = words.state(status)
+    return text if status and text != status else str(getattr(st, "message", ""))
 
 
 def guide_for(preset: Preset, in_range: dict[str, bool]) -> Guide | None:

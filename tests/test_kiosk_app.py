@@ -19,6 +19,7 @@ from kiosk_driving import at, drive, post
 
 from camera.base import CameraNotFound, CameraSource, Frame, SourceState, Still
 from camera.replay import ReplaySource
+from coaching.messages import load_catalogue
 from coaching.presets import Preset, load_presets
 from kiosk.app import KioskApp
 from kiosk.config import load_config
@@ -473,7 +474,7 @@ def test_a_full_disk_is_told_on_screen_and_the_session_carries_on(make_app, monk
     monkeypatch.setattr(Session, "save", disk_full)
     post(Kind.SHUTTER)
     drive(app, at(State.REVIEW))
-    assert "could not be saved" in app.machine.ctx.notice
+    assert "could not be saved" in load_catalogue("en").ui(app.machine.ctx.notice)
     assert app.machine.ctx.shot.path == "(not saved)" and app.machine.ctx.shot.image is not None
     post(Kind.KEEP)
     drive(app, at(State.DONE))

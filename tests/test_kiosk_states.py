@@ -53,7 +53,7 @@ class FakeBooth:
         self.calls.append(("end",))
 
     def summarize(self, shot: Shot) -> list[str]:
-        return ["Eyes open"]
+        return ["eyes_open"]
 
     def recover(self) -> None:
         pass
@@ -133,7 +133,7 @@ def test_back_part_way_through_a_set_reviews_what_was_taken() -> None:
     first = shoot(m, 1)
     m.handle(Event(Kind.BACK))
     assert m.state is State.REVIEW and m.ctx.shots == [first]
-    assert m.ctx.summary == ["Eyes open"]  # one photo: the single review
+    assert m.ctx.summary == ["eyes_open"]  # one photo: the single review
     m.handle(Event(Kind.KEEP))
     assert booth.kept == ([first], None)
 
@@ -162,7 +162,7 @@ def test_one_shot_presets_review_after_the_first_photo_as_before() -> None:
     m, booth = machine(1)
     m.handle(Event(Kind.START))
     shot = shoot(m, 1)
-    assert m.state is State.REVIEW and m.ctx.shot is shot and m.ctx.summary == ["Eyes open"]
+    assert m.state is State.REVIEW and m.ctx.shot is shot and m.ctx.summary == ["eyes_open"]
     m.handle(Event(Kind.RIGHT))  # arrows move between Keep it / Try again
     assert m.ctx.focus == 1 and m.ctx.favourite is None
     m.handle(Event(Kind.OK))

@@ -13,6 +13,7 @@ import pygame
 import pytest
 import yaml
 
+from coaching.messages import load_catalogue
 from kiosk.cli import main
 from kiosk.config import ConfigError, load_config
 from kiosk.input import InputMapper, post
@@ -85,7 +86,7 @@ def views(frame: np.ndarray) -> dict[str, View]:
         "hold": View(State.COACHING, frame=frame, frame_key=1, face=face, guide=guide,
                      coach=CoachView("hold", "Perfect — hold still", None, None, 1, 0.5)),
         "capture": View(State.CAPTURE, frame=frame, frame_key=1, flash=0.5),
-        "review": View(State.REVIEW, photo=frame, photo_key=1, summary=["Eyes open", "Smile"]),
+        "review": View(State.REVIEW, photo=frame, photo_key=1, summary=["eyes_open", "smile"]),
         "coaching_next": View(State.COACHING, frame=frame, frame_key=1, coach=coach, face=face,
                               guide=guide, preset_name="Acting (commercial)",
                               progress=SetProgress(2, 3, saved=1,
@@ -161,9 +162,10 @@ def test_set_words() -> None:
     from kiosk.screens.done import saved_line
 
     p = SetProgress(2, 3, saved=1, hint="Now try a different expression")
-    assert shots.counter_text(p) == "Photo 2 of 3"
-    assert shots.saved_text(p) == "Photo 1 of 3 saved. Now try a different expression"
-    assert shots.saved_text(SetProgress(3, 3, saved=2)) == "Photo 2 of 3 saved"
+    en = load_catalogue("en")
+    assert shots.counter_text(en, p) == "Photo 2 of 3"
+    assert shots.saved_text(en, p) == "Photo 1 of 3 saved. Now try a different expression"
+    assert shots.saved_text(en, SetProgress(3, 3, saved=2)) == "Photo 2 of 3 saved"
     one = View(State.DONE, location="/home/kiosk/out/2026-01-01_0001/shot-001.jpg",
                saved_count=1, session_code="2026-01-01_0001")
     three = View(State.DONE, location="/home/kiosk/out/2026-01-01_0001", saved_count=3,

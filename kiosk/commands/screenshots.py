@@ -172,7 +172,7 @@ def _shoot(booth: _Booth, a_set: Preset, out: Path) -> list[Path]:
         save("coaching")
         res = app.booth.last_result
         draw_variant("coaching_hold", coach=CoachView(
-            status="hold", message="Perfect — hold still", readiness=1.0, hold_progress=0.45,
+            status="hold", message="", readiness=1.0, hold_progress=0.45,
             in_range=dict(getattr(getattr(res, "state", None), "in_range", {}) or {})))
         # Operator: the PIN pad (a throwaway PIN for this run), then the live panel.
         app.operator.pin_hash = hash_pin("2580")
@@ -198,11 +198,10 @@ def _shoot(booth: _Booth, a_set: Preset, out: Path) -> list[Path]:
         drive(state_is(State.DONE), settle=2)
         save("done")
         _shoot_set(app, presets, a_set, index, drive, save)
-        draw_variant("reconnecting", state=State.RECONNECTING, camera_title="Camera reconnecting…",
-                     camera_detail="Please wait a moment — we'll carry on where you left off.")
-        draw_variant("no_camera", state=State.RECONNECTING, camera_title="No camera found",
-                     camera_detail="Check that the camera is plugged in and switched on. "
-                                   "Trying again…", frame=None)
+        draw_variant("reconnecting", state=State.RECONNECTING, camera_title="camera.reconnecting",
+                     camera_detail="camera.reconnecting_detail")
+        draw_variant("no_camera", state=State.RECONNECTING, camera_title="camera.none",
+                     camera_detail="camera.none_detail", frame=None)
         draw_variant("failsafe", state=State.FAILSAFE, frame=None)
     finally:
         app.close()

@@ -14,7 +14,7 @@ def draw(r: Renderer, v: View) -> list[Button]:
     r.shade(band, 200)
     u = r.u
     r.spinner((int(band.x + 8 * u), band.centery), int(3.5 * u), v.t)
-    r.draw_text("Got it! One moment…", coaching.prompt_px(r), Theme.GOOD,
+    r.draw_text(v.words.ui("capture.saving"), coaching.prompt_px(r), Theme.GOOD,
                 midleft=(int(band.x + 15 * u), band.centery), max_w=int(band.w - 20 * u))
     if v.flash > 0:
         r.shade(r.surface.get_rect(), int(255 * min(1.0, v.flash)), color=(255, 255, 255))

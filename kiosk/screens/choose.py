@@ -24,18 +24,19 @@ def columns(size: tuple[int, int], n: int) -> int:
 def draw(r: Renderer, v: View) -> list[Button]:
     r.surface.fill(Theme.BG)
     u = r.u
-    buttons = [common.back_button(r)]
+    buttons = [common.back_button(r, v)]
+    question = v.words.ui("choose.title")
     if r.portrait:  # a narrow screen: the question gets its own line under Back
-        title = r.draw_text("What is your photo for?", int(7.5 * u), Theme.FG,
+        title = r.draw_text(question, int(7.5 * u), Theme.FG,
                             midtop=(r.w // 2, int(15 * u)), max_w=int(r.w * 0.92))
         top = title.bottom + int(2 * u)
     else:
         top = int(15 * u)
-        r.draw_text("What is your photo for?", int(7.5 * u), Theme.FG,
+        r.draw_text(question, int(7.5 * u), Theme.FG,
                     center=(r.w // 2, int(7 * u)), max_w=int(r.w - 56 * u))
     n = len(v.presets)
     if n == 0:
-        r.draw_text("No presets are installed. Please ask a member of staff.", int(5 * u),
+        r.draw_text(v.words.ui("choose.no_presets"), int(5 * u),
                     Theme.MUTED, center=(r.w // 2, r.h // 2), max_w=int(r.w * 0.8), max_lines=2)
         return buttons
     cols = columns(r.size, n)

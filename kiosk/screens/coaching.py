@@ -19,9 +19,6 @@ from kiosk.screens.views import Button, CoachView, FaceBox, Guide, View
 from kiosk.states import Event, Kind
 from kiosk.theme import Theme
 
-#: Shown when the pipeline has not said anything yet.
-WAITING = CoachView(status="no_face", message="Step in front of the camera")
-
 
 def layout(r: Renderer) -> tuple[pygame.Rect, pygame.Rect]:
     """(preview box, prompt band). Landscape: band over the preview's lower part."""
@@ -53,13 +50,14 @@ def draw(r: Renderer, v: View) -> list[Button]:
     pm = common.background_preview(r, v, box=box)
     if r.portrait and pm is not None and pm.rect.bottom < band.y:
         band = pygame.Rect(0, pm.rect.bottom, r.w, r.h - pm.rect.bottom)
-    cv = v.coach or WAITING
+    # Nothing from the pipeline yet: ask the guest in.
+    cv = v.coach or CoachView(status="no_face", message=v.words.state("no_face"))
     holding = cv.status == "hold"
     if pm is not None:
         _framing(r, pm, v.guide, holding)
     buttons: list[Button] = []
     if v.allow_back:
-        buttons.append(common.back_button(r))
+        buttons.append(common.back_button(r, v))
     cv = _header(r, v, cv)
     buttons.append(_band(r, band, cv, v))
     if pm is not None and cv.direction and not holding:
@@ -82,9 +80,9 @@ def _header(r: Renderer, v: View, cv: CoachView) -> CoachView:
     if v.preset_name:
         top = common.pill(r, v.preset_name, (r.w // 2, top), int(3.6 * r.u)).bottom + int(r.u)
     if v.progress is not None:
-        shots.counter(r, v.progress, top)
+        shots.counter(r, v.words, v.progress, top)
         if v.progress.saved:
-            return CoachView(status="captured", message=shots.saved_text(v.progress),
+            return CoachView(status="captured", message=shots.saved_text(v.words, v.progress),
                              readiness=cv.readiness, in_range=cv.in_range)
     return cv
 
@@ -127,7 +125,7 @@ def _prompt_fit(r: Renderer, message: str, width: int) -> tuple[int, int]:
 def _band(r: Renderer, band: pygame.Rect, cv: CoachView, v: View) -> Button:
     u = r.u
     holding = cv.status == "hold"
-    message = cv.message or ("Perfect — hold still" if holding else "")
+    message = cv.message or (v.words.state("hold") if holding else "")
     _c, ring_r, text_w = ring_and_text_width(r, band)
     px, n_lines = _prompt_fit(r, message, text_w)
     need = int(n_lines * r.font(px).get_linesize() * 1.12 + 5 * u)
@@ -152,7 +150,7 @@ def _band(r: Renderer, band: pygame.Rect, cv: CoachView, v: View) -> Button:
         col = Theme.GOOD if cv.readiness >= 0.999 else Theme.ACCENT
         r.ring(ring_c, ring_r, cv.readiness, color=col)
         r.camera_icon(ring_c, ring_r * 0.9)
-    cap = "Taking it…" if holding else "Photo now"
+    cap = v.words.ui("coaching.taking" if holding else "coaching.photo_now")
     r.draw_text(cap, int(max(2.6 * u, ring_r * 0.34)), Theme.MUTED,
                 midtop=(ring_c[0], ring_c[1] + ring_r + int(0.8 * u)))
     hit = pygame.Rect(0, 0, 2 * ring_r + int(4 * u), band.h)

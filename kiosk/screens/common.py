@@ -32,8 +32,9 @@ def background_preview(r: Renderer, v: View, *, dim: int = 0,
     return pm
 
 
-def back_button(r: Renderer, label: str = "Back") -> Button:
+def back_button(r: Renderer, v: View) -> Button:
     """Top-left, big enough for a thumb; Esc does the same."""
+    label = v.words.ui("common.back")
     u = r.u
     rect = pygame.Rect(int(2 * u), int(2 * u), int(22 * u), int(10 * u))
     radius = int(rect.h // 2)

@@ -26,16 +26,16 @@ def draw(r: Renderer, v: View) -> list[Button]:
         r.check((cx, y + badge), badge * 1.1, Theme.DARK)
     else:
         r.draw_text("!", int(badge * 1.5), Theme.DARK, center=(cx, y + badge))
-    title = "Saved — thank you!" if saved else "Thank you!"
+    w = v.words
+    title = w.ui("done.title_saved" if saved else "done.title")
     rect = r.draw_text(title, int(8 * u), Theme.FG,
                        midtop=(cx, y + 2 * badge + int(2 * u)), max_w=int(r.w * 0.9))
     if not saved:
-        rect = r.draw_text("Your photo could not be saved this time. Please ask a member "
-                           "of staff for help.", int(4.6 * u), Theme.FG, bold=False,
+        rect = r.draw_text(w.ui("done.not_saved"), int(4.6 * u), Theme.FG, bold=False,
                            midtop=(cx, rect.bottom + int(4 * u)), max_w=int(r.w * 0.85),
                            max_lines=3)
     elif v.session_code:
-        rect = r.draw_text("Your photo code", int(4.2 * u), Theme.MUTED, bold=False,
+        rect = r.draw_text(w.ui("done.code_label"), int(4.2 * u), Theme.MUTED, bold=False,
                            midtop=(cx, rect.bottom + int(3 * u)))
         code_box = pygame.Rect(0, 0, int(min(r.w * 0.8, 60 * u)), int(14 * u))
         code_box.midtop = (cx, rect.bottom + int(2 * u))
@@ -43,8 +43,8 @@ def draw(r: Renderer, v: View) -> list[Button]:
         r.draw_text(v.session_code, int(11 * u), Theme.ACCENT, center=code_box.center,
                     max_w=code_box.w - int(4 * u))
         rect = code_box
-        rect = r.draw_text("Show this code to a member of staff to get your "
-                           + ("photos." if v.saved_count > 1 else "photo."),
+        rect = r.draw_text(w.ui("done.show_code_many" if v.saved_count > 1
+                                else "done.show_code_one"),
                            int(4 * u), Theme.FG, bold=False,
                            midtop=(cx, rect.bottom + int(2.5 * u)), max_w=int(r.w * 0.9),
                            max_lines=2)
@@ -61,9 +61,9 @@ def draw(r: Renderer, v: View) -> list[Button]:
     # Under the words, never over them; at the bottom when there is room to spare.
     btn.centerx = cx
     btn.top = max(rect.bottom + int(4 * u), min(r.h - int(9 * u) - bh, rect.bottom + int(12 * u)))
-    r.button(btn, "Finish", primary=True, focused=True)
+    r.button(btn, w.ui("done.finish"), primary=True, focused=True)
     left = max(0, int(v.seconds_left + 0.999))
-    r.draw_text(f"Back to the start in {left} s", int(3.4 * u), Theme.MUTED, bold=False,
+    r.draw_text(w.ui("done.countdown", seconds=left), int(3.4 * u), Theme.MUTED, bold=False,
                 midtop=(cx, btn.bottom + int(2 * u)))
     return [Button(btn, Event(Kind.OK), "finish")]
 
@@ -71,12 +71,13 @@ def draw(r: Renderer, v: View) -> list[Button]:
 def saved_line(v: View) -> str:
     """What was saved, in words: never a path (that is for the operator)."""
     n = max(1, v.saved_count)
+    w = v.words
     if n == 1:
-        words = "Your photo stays on this kiosk; nothing is uploaded."
+        words = w.ui("done.stays_here")
+    elif v.favourite is not None:
+        words = w.ui("done.all_saved_favourite", n=n, number=v.favourite + 1)
     else:
-        words = f"All {n} photos are saved"
-        words += f", your favourite is photo {v.favourite + 1}." if v.favourite is not None \
-            else "."
+        words = w.ui("done.all_saved", n=n)
     if not v.session_code:
-        words += " Ask a member of staff for your copy."
+        words += " " + w.ui("done.ask_staff")
     return words

@@ -8,7 +8,6 @@ from kiosk.screens.views import Button, View
 
 
 def draw(r: Renderer, v: View) -> list[Button]:
-    common.message_page(r, v, "One moment, please",
-                        "We're getting things ready again. This takes a few seconds.",
+    common.message_page(r, v, v.words.ui("failsafe.title"), v.words.ui("failsafe.detail"),
                         dim=235)
     return []

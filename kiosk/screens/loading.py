@@ -8,6 +8,6 @@ from kiosk.screens.views import Button, View
 
 
 def draw(r: Renderer, v: View) -> list[Button]:
-    common.message_page(r, v, "Getting ready…",
-                        v.loading_detail or "Starting the camera and the coach.", dim=200)
+    common.message_page(r, v, v.words.ui("loading.title"),
+                        v.words.ui(v.loading_detail or "loading.detail"), dim=200)
     return []

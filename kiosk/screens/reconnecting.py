@@ -8,7 +8,7 @@ from kiosk.screens.views import Button, View
 
 
 def draw(r: Renderer, v: View) -> list[Button]:
-    title = v.camera_title or "Camera reconnecting…"
-    detail = v.camera_detail or "Please wait a moment — we'll carry on where you left off."
+    title = v.words.ui(v.camera_title or "camera.reconnecting")
+    detail = v.words.ui(v.camera_detail or "camera.reconnecting_detail")
     common.message_page(r, v, title, detail, dim=225)
     return []

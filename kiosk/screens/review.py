@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pygame
 
+from coaching.messages import Catalogue, load_catalogue
 from kiosk.frame_fit import fit_rect
 from kiosk.render import Renderer
 from kiosk.screens import shots
@@ -12,37 +13,44 @@ from kiosk.screens.views import Button, View
 from kiosk.states import Event, Kind
 from kiosk.theme import Theme
 
-#: Plain words for what went well, each with the gates that must all have been met
-#: (gates the preset does not judge are ignored; at least one must be judged).
+#: What went well (``summary.<key>`` in the catalogue), each with the gates that must
+#: all have been met (gates the preset does not judge are ignored; one must be judged).
 PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Eyes open", ("eyes_open",)),
-    ("Looking into the lens", ("looking_at_camera",)),
-    ("Natural smile", ("smile", "teeth_visible")),
-    ("Relaxed mouth", ("mouth_closed",)),
-    ("Chin level", ("pitch_deg",)),
-    ("Head straight", ("roll_deg",)),
-    ("Nice head angle", ("yaw_deg",)),
-    ("Good shoulder angle", ("shoulder_turn_deg",)),
-    ("Shoulders level", ("shoulder_tilt_deg",)),
-    ("Well framed", ("head_height", "eye_line", "face_center_x")),
+    ("eyes_open", ("eyes_open",)),
+    ("looking", ("looking_at_camera",)),
+    ("smile", ("smile", "teeth_visible")),
+    ("mouth", ("mouth_closed",)),
+    ("chin", ("pitch_deg",)),
+    ("head_straight", ("roll_deg",)),
+    ("head_angle", ("yaw_deg",)),
+    ("shoulder_angle", ("shoulder_turn_deg",)),
+    ("shoulders_level", ("shoulder_tilt_deg",)),
+    ("framed", ("head_height", "eye_line", "face_center_x")),
 )
 
 
-def summary_phrases(in_range: dict[str, bool], *, smile_wanted: bool = True,
-                    limit: int = 5) -> list[str]:
-    """Plain words for the gates that were met at the shot, most meaningful first.
+def summary_keys(in_range: dict[str, bool], *, smile_wanted: bool = True,
+                 limit: int = 5) -> list[str]:
+    """The ``summary.<key>`` names of the gates met at the shot, most meaningful first
+    (kept in the session as keys, worded in the guest's language on screen).
 
     ``smile_wanted`` False (passport, theatrical): a met smile gate reads as a
     neutral expression, not a smile.
     """
     out: list[str] = []
-    for phrase, gates in PHRASES:
+    for key, gates in PHRASES:
         judged = [g for g in gates if g in in_range]
         if judged and all(in_range[g] for g in judged):
-            if phrase == "Natural smile" and not smile_wanted:
-                phrase = "Calm, neutral expression"
-            out.append(phrase)
+            out.append("neutral" if key == "smile" and not smile_wanted else key)
     return out[:limit]
+
+
+def summary_phrases(in_range: dict[str, bool], *, smile_wanted: bool = True, limit: int = 5,
+                    words: Catalogue | None = None) -> list[str]:
+    """:func:`summary_keys` in words (English unless ``words`` is given)."""
+    cat = words or load_catalogue("en")
+    return [cat.summary(k) for k in summary_keys(in_range, smile_wanted=smile_wanted,
+                                                 limit=limit)]
 
 
 def summary_line(phrases: list[str]) -> str:
@@ -69,14 +77,14 @@ def draw(r: Renderer, v: View) -> list[Button]:
     if v.photo is not None:
         rect = r.photo(v.photo, v.photo_key, photo_box)
         pygame.draw.rect(r.surface, Theme.FG, rect.inflate(6, 6), 3)
-    title = r.draw_text("Here's your photo", int(7 * u), Theme.FG,
+    title = r.draw_text(v.words.ui("review.title"), int(7 * u), Theme.FG,
                         topleft=(panel.x, panel.y), max_w=panel.w)
     y = title.bottom + int(3.5 * u)
     px = int(4.6 * u)
     if not v.summary:
-        r.draw_text("Happy with it? Keep it, or try again.", px, Theme.MUTED, bold=False,
+        r.draw_text(v.words.ui("review.no_summary"), px, Theme.MUTED, bold=False,
                     topleft=(panel.x, y), max_w=panel.w, max_lines=2)
-    for phrase in v.summary:
+    for phrase in (v.words.summary(k) for k in v.summary):
         r.check((panel.x + int(px * 0.45), y + int(px * 0.6)), px * 0.9)
         r.draw_text(phrase, px, Theme.FG, bold=False, topleft=(panel.x + int(px * 1.3), y),
                     max_w=panel.w - int(px * 1.3))
@@ -90,6 +98,6 @@ def draw(r: Renderer, v: View) -> list[Button]:
     else:
         keep = pygame.Rect(panel.x, panel.bottom - 2 * bh - gap, panel.w, bh)
         retake = pygame.Rect(panel.x, panel.bottom - bh, panel.w, bh)
-    r.button(keep, "Keep it", primary=True, focused=v.focus == 0)
-    r.button(retake, "Try again", primary=False, focused=v.focus == 1)
+    r.button(keep, v.words.ui("review.keep"), primary=True, focused=v.focus == 0)
+    r.button(retake, v.words.ui("review.retake"), primary=False, focused=v.focus == 1)
     return [Button(keep, Event(Kind.KEEP), "keep"), Button(retake, Event(Kind.RETAKE), "retake")]

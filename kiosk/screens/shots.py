@@ -10,6 +10,7 @@ import math
 
 import pygame
 
+from coaching.messages import Catalogue
 from kiosk.render import Renderer
 from kiosk.screens import common
 from kiosk.screens.views import Button, Photo, SetProgress, View
@@ -17,19 +18,20 @@ from kiosk.states import Event, Kind
 from kiosk.theme import Theme
 
 
-def counter_text(p: SetProgress) -> str:
-    return f"Photo {p.number} of {p.total}"
+def counter_text(words: Catalogue, p: SetProgress) -> str:
+    return words.ui("set.counter", number=p.number, total=p.total)
 
 
-def saved_text(p: SetProgress) -> str:
+def saved_text(words: Catalogue, p: SetProgress) -> str:
     """``Photo 1 of 3 saved. Now try a different expression``."""
-    line = f"Photo {p.saved} of {p.total} saved"
-    return f"{line}. {p.hint}" if p.hint else line
+    if p.hint:
+        return words.ui("set.saved_hint", number=p.saved, total=p.total, hint=p.hint)
+    return words.ui("set.saved", number=p.saved, total=p.total)
 
 
-def counter(r: Renderer, p: SetProgress, top: int) -> pygame.Rect:
+def counter(r: Renderer, words: Catalogue, p: SetProgress, top: int) -> pygame.Rect:
     """The shot counter as a pill under the preset name, big enough to read from afar."""
-    return common.pill(r, counter_text(p), (r.w // 2, top), int(4.4 * r.u))
+    return common.pill(r, counter_text(words, p), (r.w // 2, top), int(4.4 * r.u))
 
 
 def star(r: Renderer, center: tuple[int, int], size: float, color: tuple[int, int, int]
@@ -76,11 +78,11 @@ def draw_review(r: Renderer, v: View) -> list[Button]:
     u = r.u
     n = len(v.photos)
     pad = int(4 * u)
-    title = r.draw_text(f"Your {n} photos", int(7 * u), Theme.FG, midtop=(r.w // 2, int(3 * u)),
-                        max_w=r.w - 2 * pad)
+    title = r.draw_text(v.words.ui("set.review_title", n=n), int(7 * u), Theme.FG,
+                        midtop=(r.w // 2, int(3 * u)), max_w=r.w - 2 * pad)
     fav = v.favourite if v.favourite is not None and 0 <= v.favourite < n else None
-    hint = ("Tap your favourite — or just keep them all" if fav is None
-            else f"Photo {fav + 1} is your favourite — tap another to change")
+    hint = (v.words.ui("set.pick_favourite") if fav is None
+            else v.words.ui("set.favourite", number=fav + 1))
     hint_rect = r.draw_text(hint, int(4.2 * u), Theme.ACCENT if fav is not None else Theme.MUTED,
                             bold=False, midtop=(r.w // 2, title.bottom + int(1.5 * u)),
                             max_w=r.w - 2 * pad)
@@ -96,14 +98,15 @@ def draw_review(r: Renderer, v: View) -> list[Button]:
     cells = grid(n, first.shape[1] / first.shape[0], box, int(2.5 * u))
     buttons: list[Button] = []
     for i, (photo, cell) in enumerate(zip(v.photos, cells, strict=True)):
-        buttons.append(_thumb(r, photo, cell, i, i == fav))
-    r.button(keep, f"Keep all {n}", primary=True, focused=v.focus == 0)
-    r.button(retake, f"Retake all {n}", primary=False, focused=v.focus == 1)
+        buttons.append(_thumb(r, photo, cell, i, i == fav, v.words.ui("set.not_saved")))
+    r.button(keep, v.words.ui("set.keep_all", n=n), primary=True, focused=v.focus == 0)
+    r.button(retake, v.words.ui("set.retake_all", n=n), primary=False, focused=v.focus == 1)
     return buttons + [Button(keep, Event(Kind.KEEP), "keep"),
                       Button(retake, Event(Kind.RETAKE), "retake")]
 
 
-def _thumb(r: Renderer, photo: Photo, cell: pygame.Rect, i: int, favourite: bool) -> Button:
+def _thumb(r: Renderer, photo: Photo, cell: pygame.Rect, i: int, favourite: bool,
+           not_saved: str) -> Button:
     u = r.u
     rect = r.photo(photo.image, photo.key, cell)
     if favourite:
@@ -113,7 +116,7 @@ def _thumb(r: Renderer, photo: Photo, cell: pygame.Rect, i: int, favourite: bool
         pygame.draw.rect(r.surface, Theme.FG, rect.inflate(4, 4), 2)
     # The photo's number (and the star on the favourite) in a corner badge.
     px = int(max(3.6 * u, min(rect.h * 0.09, 5 * u)))
-    label = f"{i + 1}" + ("" if photo.saved else " · not saved")
+    label = f"{i + 1}" + ("" if photo.saved else f" · {not_saved}")
     t = r.text(label, px, Theme.DARK if favourite else Theme.FG)
     extra = int(px * 1.2) if favourite else 0
     badge = pygame.Rect(rect.x + int(u), rect.y + int(u), t.get_width() + extra + int(px * 0.9),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pygame
 
+from coaching.messages import Catalogue, load_catalogue
 from kiosk.states import Event, PresetCard, State
 
 
@@ -127,6 +128,8 @@ class View:
     session_code: str = ""
     seconds_left: float = 0.0  # done screen countdown
     done_items: list[str] = field(default_factory=list)  # done: lines from the plugins
+    #: The guest's language: every word a screen draws comes from here.
+    words: Catalogue = field(default_factory=lambda: load_catalogue("en"))
     camera_title: str = ""
     camera_detail: str = ""
     notice: str = ""

@@ -18,9 +18,10 @@ def draw(r: Renderer, v: View) -> list[Button]:
     u = r.u
     # Title band across the upper part, readable over any background; its height
     # follows the text (the title wraps on a narrow portrait screen).
-    title_px = r.fit_px("Let's take your headshot", int(10 * u), int(r.w * 0.9), max_lines=2)
-    title_lines = r.wrap("Let's take your headshot", title_px, int(r.w * 0.9))
-    sub = "We'll coach you to a great photo in about a minute."
+    title = v.words.ui("welcome.title")
+    title_px = r.fit_px(title, int(10 * u), int(r.w * 0.9), max_lines=2)
+    title_lines = r.wrap(title, title_px, int(r.w * 0.9))
+    sub = v.words.ui("welcome.subtitle")
     sub_px = r.fit_px(sub, int(4.6 * u), int(r.w * 0.86), bold=False, max_lines=2)
     sub_lines = r.wrap(sub, sub_px, int(r.w * 0.86), bold=False)
     title_h = len(title_lines) * r.font(title_px).get_linesize()
@@ -29,7 +30,7 @@ def draw(r: Renderer, v: View) -> list[Button]:
     band = pygame.Rect(0, int(r.h * (0.1 if r.portrait else 0.1)), r.w,
                        title_h + sub_h + 3 * pad)
     r.shade(band, 170)
-    t = r.draw_text("Let's take your headshot", title_px, Theme.FG,
+    t = r.draw_text(title, title_px, Theme.FG,
                     midtop=(r.w // 2, band.y + pad), max_w=int(r.w * 0.9), max_lines=2)
     r.draw_text(sub, sub_px, Theme.MUTED, bold=False, midtop=(r.w // 2, t.bottom + pad),
                 max_w=int(r.w * 0.86), max_lines=2)
@@ -41,9 +42,9 @@ def draw(r: Renderer, v: View) -> list[Button]:
     glow = rect.inflate(int(2 * u + 2 * u * pulse), int(2 * u + 2 * u * pulse))
     r.shade(glow, int(60 + 60 * pulse), glow.h // 2, color=Theme.ACCENT)
     pygame.draw.rect(r.surface, Theme.ACCENT, rect, border_radius=rect.h // 2)
-    r.draw_text("Touch to start", int(7 * u), Theme.DARK, center=rect.center,
+    r.draw_text(v.words.ui("welcome.start"), int(7 * u), Theme.DARK, center=rect.center,
                 max_w=int(rect.w * 0.86))
-    r.draw_text("or press the button", int(3.6 * u), Theme.FG, bold=False,
+    r.draw_text(v.words.ui("welcome.or_button"), int(3.6 * u), Theme.FG, bold=False,
                 midtop=(r.w // 2, rect.bottom + int(3.5 * u)))
     whole = r.surface.get_rect()
     return [Button(whole, Event(Kind.START), "start")]
