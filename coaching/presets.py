@@ -39,6 +39,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from coaching.appdirs import SHIPPED_PRESETS, user_presets_dir
+from coaching.preset_outputs import Output, check_outputs
 from coaching.yamlconfig import ConfigError, load_model
 
 #: Metrics a preset may give a range for, with the default tolerance (one "step").
@@ -183,6 +184,9 @@ class Preset(_Strict):
     hold_s: float = Field(0.5, ge=0.05, le=10, description="every gate held this long = shoot")
     shots: int = Field(1, ge=1, le=20, description="automatic shots per session")
     cooldown_s: float = Field(2.0, ge=0, le=60, description="pause between automatic shots")
+    outputs: tuple[Output, ...] = Field(
+        (), max_length=20, description="deliverables: crops and print sheets made from each "
+                                       "kept photo (coaching/preset_outputs.py)")
 
     @field_validator("title", "description")
     @classmethod
@@ -192,6 +196,11 @@ class Preset(_Strict):
         if not v.strip():
             raise ValueError("must not be blank")
         return v.strip()
+
+    @field_validator("outputs")
+    @classmethod
+    def _outputs(cls, v: tuple[Output, ...]) -> tuple[Output, ...]:
+        return check_outputs(v)
 
     @field_validator("order")
     @classmethod
@@ -233,6 +242,10 @@ class Preset(_Strict):
                 out[gate] = (rest + DEFAULT_ORDER.index(group)
                              + GROUPS[group].index(gate) / 10)
         return out
+
+    def photo_outputs(self) -> list[Output]:
+        """The crops (not the print sheets), in the preset's order."""
+        return [o for o in self.outputs if o.kind == "photo"]
 
     def tolerance(self, metric: str) -> float:
         rng = getattr(self.ranges, metric, None)

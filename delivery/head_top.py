@@ -1,0 +1,171 @@
+"""Where the head is in a photo, crown included: :class:`HeadGeometry`, :class:`CrownFinder`.
+
+ID standards measure the head from the chin to the CROWN, the top of the head with its
+hair (ICAO 9303 part 3, the US Department of State): the face mesh stops at the
+forehead (point 10, near the hairline), so the crown is found separately:
+
+1. ``mask``: the pinned MediaPipe selfie segmenter (``segmenter`` in
+   :mod:`coaching.model_registry`) is run on a square region around the head, cut from
+   the photo at up to 512 px; from the forehead point, walking straight up in a band of
+   columns over the forehead, the person mask's first row under 0.5 in each column is
+   the hair's top; the crown is the median over the band. The walk starts on the face
+   and follows the mask, so a raised hand or another person above does not count.
+2. ``mesh`` (fallback: no segmenter, the mask does not cover the forehead, or its crown
+   is implausible): chin + :data:`CROWN_RATIO` x (forehead point 10 - chin), the ratio
+   measured with (1) on this project's real photos (``benchmarks/deliverables_speed.py
+   --crown`` prints it).
+
+A crown that runs into the photo's top edge is reported (``cut``): the head is not all
+in the picture, so no crop can show headroom above it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import cv2
+import numpy as np
+from mediapipe.tasks.python import BaseOptions, vision
+
+from coaching import geometry as g
+from coaching.mediapipe_results import as_mp_image
+from coaching.models import ensure_model
+from coaching.observations import FaceObservation
+from coaching.quiet import native_stderr_silenced
+
+__all__ = ["CROWN_RATIO", "CrownFinder", "HeadGeometry", "head_geometry"]
+
+#: (crown - chin) / (forehead point 10 - chin), measured with the segmenter crown on the
+#: 29 real photos and video frames (../shared/media, Yale faces): median 1.40,
+#: 10th-90th percentile 1.31-1.47.
+CROWN_RATIO = 1.40
+#: The mask crown is trusted only when (crown - chin) / (point 10 - chin) is in here.
+_PLAUSIBLE = (1.1, 1.75)
+#: Face-mesh outline (silhouette) points: what must sit inside a round crop.
+FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378,
+             400, 377, 152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21,
+             54, 103, 67, 109)
+
+CrownMethod = Literal["mask", "mesh"]
+
+
+@dataclass(frozen=True)
+class HeadGeometry:
+    """The main face in one photo, in that photo's pixels (x right, y down)."""
+
+    crown_y: float
+    chin_y: float
+    eye_x: float  # midpoint of the iris centres
+    eye_y: float
+    centre_x: float  # middle of the face mesh's extent (as metrics.face_center_x)
+    eye_px: float  # iris-centre distance
+    outline: np.ndarray  # (N, 2) face-oval points plus the crown point above the forehead
+    crown_method: CrownMethod
+    crown_cut: bool  # the hair runs into the photo's top edge
+
+    @property
+    def head_px(self) -> float:
+        return self.chin_y - self.crown_y
+
+    def scaled(self, s: float) -> HeadGeometry:
+        """The same head in a photo ``s`` times the size."""
+        return HeadGeometry(self.crown_y * s, self.chin_y * s, self.eye_x * s, self.eye_y * s,
+                            self.centre_x * s, self.eye_px * s, self.outline * s,
+                            self.crown_method, self.crown_cut)
+
+
+class CrownFinder:
+    """The selfie segmenter (IMAGE mode), or the mesh ratio without it; close() it."""
+
+    def __init__(self, *, use_mask: bool = True, model_path: str | Path | None = None,
+                 offline: bool = False) -> None:
+        self._seg = None
+        if use_mask:
+            path = Path(model_path) if model_path else ensure_model("segmenter", offline=offline)
+            opts = vision.ImageSegmenterOptions(
+                base_options=BaseOptions(model_asset_path=str(path)),
+                running_mode=vision.RunningMode.IMAGE, output_confidence_masks=True,
+                output_category_mask=False)
+            with native_stderr_silenced():
+                self._seg = vision.ImageSegmenter.create_from_options(opts)
+                self._seg.segment(as_mp_image(np.zeros((64, 64, 3), np.uint8)))  # warm, quiet
+
+    def crown(self, rgb: np.ndarray, px: np.ndarray) -> tuple[float, CrownMethod, bool]:
+        """Crown y (pixels of ``rgb``), how it was found, and whether it is cut by the top."""
+        chin, top = px[g.CHIN, :2], px[g.FOREHEAD, :2]
+        mesh_y = float(chin[1] - CROWN_RATIO * (chin[1] - top[1]))
+        if self._seg is not None:
+            found = self._mask_crown(rgb, px)
+            if found is not None:
+                y, cut = found
+                ratio = (chin[1] - y) / max(chin[1] - top[1], 1e-6)
+                if cut or _PLAUSIBLE[0] <= ratio <= _PLAUSIBLE[1]:
+                    return y, "mask", cut
+        return mesh_y, "mesh", mesh_y <= 0
+
+    def _mask_crown(self, rgb: np.ndarray, px: np.ndarray) -> tuple[float, bool] | None:
+        h, w = rgb.shape[:2]
+        x0, y0 = px[:, 0].min(), px[:, 1].min()
+        x1, y1 = px[:, 0].max(), px[:, 1].max()
+        side = 2.2 * max(x1 - x0, y1 - y0)
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2 - 0.25 * side
+        rx0, ry0 = int(max(cx - side / 2, 0)), int(max(cy - side / 2, 0))
+        rx1, ry1 = int(min(cx + side / 2, w)), int(min(cy + side / 2, h))
+        if rx1 - rx0 < 16 or ry1 - ry0 < 16:
+            return None
+        roi = rgb[ry0:ry1, rx0:rx1]
+        f = min(1.0, 512 / max(roi.shape[:2]))
+        if f < 1.0:
+            size = (max(1, round(roi.shape[1] * f)), max(1, round(roi.shape[0] * f)))
+            roi = cv2.resize(roi, size, interpolation=cv2.INTER_AREA)
+        res = self._seg.segment(as_mp_image(np.ascontiguousarray(roi)))  # type: ignore[union-attr]
+        mask = res.confidence_masks[0].numpy_view().reshape(roi.shape[:2]) >= 0.5
+        fx, fy = (px[g.FOREHEAD, 0] - rx0) * f, (px[g.FOREHEAD, 1] - ry0) * f
+        half = 0.15 * (x1 - x0) * f
+        cols = range(max(int(fx - half), 0), min(int(fx + half) + 1, mask.shape[1]))
+        start = min(max(int(fy), 0), mask.shape[0] - 1)
+        tops: list[float] = []
+        for c in cols:
+            col = mask[: start + 1, c][::-1]  # from the forehead upward
+            if not col[0]:
+                continue
+            gaps = np.flatnonzero(~col)
+            tops.append(start - (gaps[0] if gaps.size else len(col)) + 1)
+        if len(tops) < max(3, len(cols) // 2):
+            return None  # the mask does not cover the forehead: not a person there
+        top = float(np.median(tops)) / f + ry0
+        cut = ry0 == 0 and top <= 1.0 / f
+        return max(top, 0.0), cut
+
+    def close(self) -> None:
+        seg, self._seg = self._seg, None
+        if seg is not None:
+            with native_stderr_silenced():
+                seg.close()
+
+    def __enter__(self) -> CrownFinder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def head_geometry(face: FaceObservation, rgb: np.ndarray, crown: CrownFinder,
+                  full_size: tuple[int, int] | None = None) -> HeadGeometry:
+    """The head of ``face`` (landmarks of ``rgb``), in pixels of ``full_size`` (the
+    original photo, when ``rgb`` is a reduced working copy) or of ``rgb``."""
+    h, w = rgb.shape[:2]
+    px = face.landmarks[:, :2] * (w, h)
+    crown_y, method, cut = crown.crown(rgb, px)
+    eyes = (px[g.LEFT_IRIS] + px[g.RIGHT_IRIS]) / 2
+    xs = px[:, 0]
+    top = px[g.FOREHEAD]
+    outline = np.vstack([px[list(FACE_OVAL)], [[top[0], crown_y]]])
+    geo = HeadGeometry(
+        crown_y=crown_y, chin_y=float(px[g.CHIN, 1]), eye_x=float(eyes[0]),
+        eye_y=float(eyes[1]), centre_x=float((xs.min() + xs.max()) / 2),
+        eye_px=float(np.linalg.norm(px[g.LEFT_IRIS] - px[g.RIGHT_IRIS])),
+        outline=outline, crown_method=method, crown_cut=cut)
+    return geo if full_size is None else geo.scaled(full_size[0] / w)
