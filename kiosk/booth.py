@@ -66,6 +66,8 @@ class Booth:
         self.last_result: StepResult | None = None
         self._last_face_at = -math.inf
         self.captures_saved = 0
+        self._prompt: tuple[str, float] | None = None  # (key, since) of the prompt on screen
+        self._shots_at_fresh = 0  # photos the session had when its current set began
         camera._on_open = self._start_pipeline  # the coach starts when the camera works
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -175,6 +177,11 @@ class Booth:
         the shots of a set nothing is reset, so the shutter's cooldown spaces them."""
         self.coaching = True
         self.shutter.drop_fired()
+        s = self.session
+        if fresh and s is not None:
+            if len(s.shots) > self._shots_at_fresh:  # a new set after photos: a retake
+                s.retakes += 1
+            self._shots_at_fresh = len(s.shots)
         p = self.pipeline
         if p is not None:
             p.captures()  # drop anything fired before this sitter was coached
@@ -184,6 +191,7 @@ class Booth:
 
     def stop_coaching(self) -> None:
         self.coaching = False
+        self._track_prompt(None)
         if self.pipeline is not None:
             self.pipeline.set_auto_shutter(False)
         self.sounds.stop_speaking()
@@ -244,6 +252,8 @@ class Booth:
         return where, code
 
     def end_session(self) -> None:
+        self._track_prompt(None)
+        self._shots_at_fresh = 0
         s, self.session = self.session, None
         if s is None:
             return
@@ -286,6 +296,9 @@ class Booth:
                 self.last_result = res
                 if res.metrics.faces:
                     self._last_face_at = self.clock()
+                if self.coaching:
+                    prompt = getattr(res.state, "prompt", None)
+                    self._track_prompt(prompt.key if prompt is not None else None)
             fired = p.captures()
             consumed = self.shutter.poll(fired)
             if (not consumed and fired and self.coaching
@@ -296,6 +309,16 @@ class Booth:
                 out.append(self.events.get_nowait())
             except queue.Empty:
                 return out
+
+    def _track_prompt(self, key: str | None) -> None:
+        """Time each stretch a prompt stays on screen, for the session log's ``prompts``."""
+        now = self.clock()
+        cur = self._prompt
+        if cur is not None and cur[0] == key:
+            return
+        if cur is not None and self.session is not None:
+            self.session.note_prompt(cur[0], now - cur[1])
+        self._prompt = (key, now) if key is not None else None
 
     # -- the photo (capture thread) ------------------------------------------------------
     def _take(self, result: StepResult | None, reason: str) -> Event:

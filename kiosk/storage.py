@@ -99,6 +99,15 @@ class Session:
     shots: list[SavedShot] = field(default_factory=list)
     first_shot_s: float | None = None
     ended: bool = False
+    #: times the sitter asked for another go (a retake, or back from a review)
+    retakes: int = 0
+    #: prompt key -> the longest stretch (s) it stayed on screen (what a sitter got stuck on)
+    prompts: dict[str, float] = field(default_factory=dict)
+
+    def note_prompt(self, key: str, seconds: float) -> None:
+        """A prompt shown for ``seconds`` in one stretch; keeps each key's longest."""
+        if seconds > self.prompts.get(key, 0.0):
+            self.prompts[key] = seconds
 
     def save(self, *, still: Any = None, image: Any = None, metrics: Any = None,
              frame_time_s: float | None = None, reason: str = "auto",
@@ -214,6 +223,8 @@ class Session:
             "kept": sum(1 for s in self.shots if s.kept),
             "favourite": next((s.image_path.name for s in self.shots if s.favourite), None),
             "files": [s.image_path.name for s in self.shots],
+            "retakes": self.retakes,
+            "prompts": {k: round(v, 2) for k, v in sorted(self.prompts.items())},
             "app_version": self.store.app_version,
         }
         self.store.append_log(record)
