@@ -5,11 +5,10 @@ day's log with prints and a torn line; bad days as one-line errors."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
-import pygame
 import pytest
+from kiosk_driving import drive, post
 
 from camera.replay import ReplaySource
 from coaching.presets import load_presets
@@ -18,20 +17,7 @@ from delivery.stats import day_stats, parse_day
 from kiosk.app import AppOptions, KioskApp
 from kiosk.cli import main
 from kiosk.config import load_config
-from kiosk.input import KIOSK_EVENT
-from kiosk.states import Event, Kind, State
-
-
-def drive(app: KioskApp, until, timeout: float = 40.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not until(app):
-        assert time.monotonic() < deadline, f"timed out in {app.machine.history}"
-        app.step()
-        time.sleep(0.015)
-
-
-def post(kind: Kind) -> None:
-    pygame.event.post(pygame.event.Event(KIOSK_EVENT, ev=Event(kind)))
+from kiosk.states import Kind, State
 
 
 def test_a_real_session_with_a_retake_is_counted(tmp_path: Path, media: Path, capsys) -> None:
