@@ -26,6 +26,7 @@ __all__ = ["COMMANDS", "UsageError", "build_parser", "main"]
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("run", "start the kiosk (fullscreen), or --headless over a video"),
     "analyze": ("analyze", "measure pose, expression and framing in photos"),
+    "export": ("export", "make a preset's deliverables (crops, print sheets) from photos"),
     "check-config": ("check_config", "validate a config file (exit 0 valid, 2 invalid)"),
     "models": ("models", "list the landmark models and where they are; 'models fetch' downloads"),
     "presets": ("presets", "list the use-case presets"),
