@@ -210,6 +210,17 @@ def register_catalogue_dir(folder: Path) -> None:
         load_catalogue.cache_clear()
 
 
+def shipped_languages() -> list[str]:
+    """The languages shipped with the kiosk (a catalogue file each, English first)."""
+    names = sorted(p.stem for p in CATALOGUE_DIR.glob("*.yaml"))
+    return sorted(names, key=lambda n: n != "en")
+
+
+def catalogue_path(language: str) -> Path:
+    """Where ``language``'s catalogue is read from (a plugin's folder wins)."""
+    return _find(language)
+
+
 def _find(language: str) -> Path:
     for folder in (*_EXTRA_DIRS, CATALOGUE_DIR):
         path = folder / f"{language}.yaml"

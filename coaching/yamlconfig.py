@@ -205,3 +205,9 @@ def load_model(path: str | Path, model: type[M], *, empty_ok: bool = True) -> M:
         raise validation_error(path, data, exc) from None
     except (TypeError, ValueError, RecursionError) as exc:
         raise ConfigError(path, f"invalid value: {exc}".splitlines()[0]) from None
+
+
+def line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
+    """The source line of ``loc`` (a key path) in data from :func:`read_yaml`, or of its
+    deepest part that exists (e.g. the section a missing key belongs in)."""
+    return _locate(data, loc)

@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "screenshots": ("screenshots", "render every kiosk screen to PNG files"),
     "set-pin": ("set_pin", "hash an operator PIN into the config (operator.pin_hash)"),
     "stats": ("stats", "a day's counters from the session log (sessions, photos, prints ...)"),
+    "messages": ("messages", "check the message catalogues for translators (--check)"),
 }
 
 

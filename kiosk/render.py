@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 
 import numpy as np
 import pygame
 
+from kiosk import fonts
 from kiosk.frame_fit import PreviewMap, crop_to_aspect, fit_rect, rgb_surface, to_display
 from kiosk.shapes import ShapeDrawing
 from kiosk.theme import Color, Theme
@@ -23,7 +25,21 @@ from kiosk.theme import Color, Theme
 __all__ = ["FONT_NAMES", "Color", "PreviewMap", "Renderer", "Theme", "crop_to_aspect",
            "fit_rect", "rgb_surface"]
 
-FONT_NAMES = "dejavusans,notosans,liberationsans,freesans,arial,helvetica,nimbussans"
+FONT_NAMES = fonts.LATIN
+
+
+@dataclass(frozen=True)
+class DrawnText:
+    """One text as drawn (recorded when :attr:`Renderer.drawn` is a list)."""
+
+    text: str
+    asked_px: int  # the size the screen asked for
+    px: int  # the size it was drawn at (shrunk to fit max_w)
+    max_w: int | None
+    max_lines: int
+    lines: int
+    rect: pygame.Rect
+    bold: bool
 
 
 class Renderer(ShapeDrawing):
@@ -40,6 +56,10 @@ class Renderer(ShapeDrawing):
         self._preview_dest: pygame.Surface | None = None
         self._images: OrderedDict[Hashable, pygame.Surface] = OrderedDict()
         self._fits: dict[tuple, int] = {}
+        self.language = "en"
+        self._families = fonts.families("en")
+        #: Set to a list to record every text drawn (the fit checks and tests read it).
+        self.drawn: list[DrawnText] | None = None
 
     # -- geometry --------------------------------------------------------------
     @property
@@ -70,13 +90,23 @@ class Renderer(ShapeDrawing):
         self.surface = surface
 
     # -- text ------------------------------------------------------------------
+    def set_language(self, language: str) -> None:
+        """Draw text in a font that has every glyph of ``language``."""
+        names = fonts.families(language)
+        self.language = language
+        if names != self._families:
+            self._families = names
+            self._fonts.clear()
+            self._texts.clear()
+            self._fits.clear()
+
     def font(self, px: int, bold: bool = True) -> pygame.font.Font:
         px = max(8, int(px))
         key = (px, bold)
         f = self._fonts.get(key)
         if f is None:
             try:
-                f = pygame.font.SysFont(FONT_NAMES, px, bold=bold)
+                f = pygame.font.SysFont(self._families, px, bold=bold)
             except Exception:  # noqa: BLE001 - any font trouble: pygame's own font
                 f = None
             if f is None:
@@ -109,11 +139,11 @@ class Renderer(ShapeDrawing):
         lines: list[str] = []
         for para in s.split("\n"):
             line = ""
-            for word in para.split():
-                trial = f"{line} {word}".strip()
+            for piece, spaced in fonts.tokens(para):
+                trial = f"{line} {piece}" if line and spaced else line + piece
                 if line and font.size(trial)[0] > max_w:
                     lines.append(line)
-                    line = word
+                    line = piece
                 else:
                     line = trial
             lines.append(line)
@@ -151,6 +181,7 @@ class Renderer(ShapeDrawing):
         The first anchor given wins, in the order center, midleft, midtop, topleft; lines
         are left-aligned under a midleft/topleft anchor and centred otherwise.
         """
+        asked = px
         px, lines = self._fitted_lines(s, px, bold, max_w, max_lines)
         surfs = [self.text(t, px, color, bold) for t in lines]
         step = int(self.font(px, bold).get_linesize() * line_gap)
@@ -167,6 +198,9 @@ class Renderer(ShapeDrawing):
             else:
                 r.centerx = box.centerx
             self.surface.blit(t, r)
+        if self.drawn is not None:
+            self.drawn.append(DrawnText(s, asked, px, max_w, max_lines, len(lines), box.copy(),
+                                        bold))
         return box
 
     def _fitted_lines(self, s: str, px: int, bold: bool, max_w: int | None,

@@ -55,6 +55,8 @@ def _cases(tmp: Path) -> dict[str, Case]:
         "bench-source": Case(["bench", "--source", "webcam:0"], ("replay:PATH", "webcam:0"), 2),
         "soak-source": Case(["soak", "--source", "tv:1", "--minutes", "1"],
                             ("replay:PATH", "tv:1"), 2),
+        "messages-language": Case(["messages", "--check", "zz", "--no-fit"],
+                                  ("no message catalogue", "'zz'"), 2),
         # unknown presets (by name and a broken preset file)
         "run-headless-preset": Case(["run", "--headless", "--source", rp, "--preset",
                                      "glamour"], ("unknown preset", "glamour"), 2),

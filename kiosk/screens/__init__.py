@@ -52,7 +52,9 @@ def screen_for(state: State) -> Callable[[Renderer, View], list[Button]]:
 
 
 def draw_view(r: Renderer, v: View) -> list[Button]:
-    """Draw the state's screen, then the notice and the operator overlay on top."""
+    """Draw the state's screen, then the notice and the operator overlay on top, in a
+    font that has every glyph of the guest's language."""
+    r.set_language(v.words.language)
     buttons = screen_for(v.state)(r, v)
     if v.notice:
         common.notice(r, v.notice)

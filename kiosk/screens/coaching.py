@@ -152,7 +152,8 @@ def _band(r: Renderer, band: pygame.Rect, cv: CoachView, v: View) -> Button:
         r.camera_icon(ring_c, ring_r * 0.9)
     cap = v.words.ui("coaching.taking" if holding else "coaching.photo_now")
     r.draw_text(cap, int(max(2.6 * u, ring_r * 0.34)), Theme.MUTED,
-                midtop=(ring_c[0], ring_c[1] + ring_r + int(0.8 * u)))
+                midtop=(ring_c[0], ring_c[1] + ring_r + int(0.8 * u)),
+                max_w=2 * (r.w - ring_c[0]) - int(2 * u))
     hit = pygame.Rect(0, 0, 2 * ring_r + int(4 * u), band.h)
     hit.center = (ring_c[0], band.centery)
     return Button(hit, Event(Kind.SHUTTER), "shutter")

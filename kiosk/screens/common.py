@@ -48,11 +48,12 @@ def back_button(r: Renderer, v: View) -> Button:
 
 def pill(r: Renderer, text: str, midtop: tuple[int, int], px: int) -> pygame.Rect:
     """A small shaded label, e.g. the preset name over the preview."""
+    px = r.fit_px(text, px, int(r.w * 0.6))
     t = r.text(text, px, Theme.FG)
     rect = t.get_rect().inflate(int(px * 1.2), int(px * 0.5))
     rect.midtop = midtop
     r.shade(rect, 190, rect.h // 2)
-    r.surface.blit(t, t.get_rect(center=rect.center))
+    r.draw_text(text, px, Theme.FG, center=rect.center)
     return rect
 
 

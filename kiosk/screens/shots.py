@@ -126,5 +126,6 @@ def _thumb(r: Renderer, photo: Photo, cell: pygame.Rect, i: int, favourite: bool
         star(r, (badge.x + int(px * 0.45) + extra // 2, badge.centery), px * 1.05, Theme.DARK)
     else:
         r.shade(badge, 200, badge.h // 2)
-    r.surface.blit(t, t.get_rect(midleft=(badge.x + int(px * 0.45) + extra, badge.centery)))
+    r.draw_text(label, px, Theme.DARK if favourite else Theme.FG,
+                midleft=(badge.x + int(px * 0.45) + extra, badge.centery))
     return Button(rect, Event(Kind.SELECT, index=i), f"photo {i + 1}")
