@@ -38,6 +38,7 @@ class BoothInfo:
     out_dir: Path  # where session folders go
     config: Any  # the validated kiosk.config.AppConfig (read only)
     app_version: str = ""
+    presets: dict[str, Any] = field(default_factory=dict)  # name -> Preset (read only)
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,13 @@
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import cv2
 import numpy as np
 from PIL import Image, ImageCms
 
+from coaching.files import write_atomic
 from delivery.composition import Crop
 
 __all__ = ["SRGB_ICC", "cut", "jpeg_bytes", "write_jpeg"]
@@ -54,11 +54,5 @@ def jpeg_bytes(rgb: np.ndarray, dpi: int, quality: int = 92) -> bytes:
 def write_jpeg(path: str | Path, rgb: np.ndarray, dpi: int, quality: int = 92) -> Path:
     """Write :func:`jpeg_bytes` to ``path`` atomically; returns the path."""
     p = Path(path)
-    tmp = p.with_name(f".{p.name}.tmp")
-    data = jpeg_bytes(rgb, dpi, quality)
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    tmp.replace(p)
+    write_atomic(p, jpeg_bytes(rgb, dpi, quality), overwrite=True)
     return p

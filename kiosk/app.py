@@ -152,7 +152,8 @@ class KioskApp:
     def _start_plugins(self) -> None:
         """Start-up hooks now (bounded by the hook time limit): catalogues must be in
         place before the first prompt."""
-        self.plugins.call("kiosk_startup", booth=BoothInfo(self.out_dir, self.cfg, __version__))
+        self.plugins.call("kiosk_startup", booth=BoothInfo(self.out_dir, self.cfg, __version__,
+                                                           presets=dict(self.presets)))
         for _name, folders in self.plugins.call("message_catalogues"):
             for folder in folders:
                 register_catalogue_dir(Path(folder))

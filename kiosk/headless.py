@@ -20,9 +20,11 @@ face model and nothing else needs it.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from camera.base import CameraError, CameraSource, Frame, SourceState
 from camera.sources import SourceSpecError, open_source, parse_source
@@ -31,10 +33,16 @@ from coaching.models import ModelError
 from coaching.pipeline import CoachingStep, StepResult, frame_time
 from coaching.presets import Preset
 from coaching.quiet import native_stderr_silenced
+from coaching.yamlconfig import ConfigError
+from delivery.hooks import BoothInfo
+from kiosk import __version__
 from kiosk.capture import CaptureRequest, take_photo
 from kiosk.commands.common import UsageError, load_app_config, preset_or_usage
 from kiosk.config import AppConfig
+from kiosk.hook_data import photo_info
 from kiosk.paths import user_data_dir
+from kiosk.plugin_host import load_plugins
+from kiosk.plugin_runner import PluginRunner
 from kiosk.storage import SavedShot, Session, SessionStore, StorageError
 
 #: A readiness change this big is printed even if nothing else changed.
@@ -80,6 +88,11 @@ def run_headless(args: argparse.Namespace) -> int:
     except ModelError as exc:
         return _fail(str(exc))
     try:
+        after = _AfterShot(config, out_dir, preset)
+    except ConfigError as exc:
+        step.close()
+        raise UsageError(str(exc)) from None
+    try:
         try:
             source.open()
         except CameraError as exc:
@@ -89,11 +102,12 @@ def run_headless(args: argparse.Namespace) -> int:
         print(f"headless: preset {preset.name} ({preset.title}), source {spec}, "
               f"saving to {session.folder}", flush=True)
         runner = _Runner(step, session, source, spec.kind, list(args.shutter_at or []),
-                         verbose=bool(getattr(args, "verbose", False)))
+                         verbose=bool(getattr(args, "verbose", False)), after=after)
         try:
             runner.run()
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)
+        after.finish(runner.saved)
         try:
             session.end()
         except StorageError as exc:
@@ -103,8 +117,48 @@ def run_headless(args: argparse.Namespace) -> int:
               f"{session.folder}", flush=True)
         return 1 if runner.storage_errors else 0
     finally:
+        after.close()
         step.close()
         source.close()
+
+
+class _AfterShot:
+    """The kiosk's plugins for a headless run (deliverables, ...): ``photo_saved`` per
+    capture on the plugin worker, as in the kiosk, waited for at the end."""
+
+    def __init__(self, config: AppConfig, out_dir: Path, preset: Preset) -> None:
+        loaded = load_plugins(config, config.source_path)
+        for problem in loaded.problems:
+            print(f"plugins: {problem}", file=sys.stderr)
+        self.runner = PluginRunner(loaded.manager, timeout_s=config.plugins.hook_timeout_s)
+        self.runner.call("kiosk_startup", booth=BoothInfo(out_dir, config, __version__,
+                                                          presets={preset.name: preset}))
+
+    def saved(self, session: Session, saved: SavedShot, reason: str, still: bool,
+              metrics: Any) -> None:
+        self.runner.submit("photo_saved", photo=photo_info(session, saved, reason, still,
+                                                           metrics))
+
+    def finish(self, saved: list[SavedShot]) -> None:
+        """Wait for the plugins, then print each photo's deliverables from its sidecar."""
+        self.runner.wait_idle(self.runner.timeout_s * max(1, len(saved)))
+        for shot in saved:
+            try:
+                side = json.loads(shot.sidecar_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            for d in side.get("deliverables", []):
+                c = d.get("composition") or {}
+                what = (f"{d['size'][0]}x{d['size'][1]} {d['dpi']} dpi"
+                        + (f" head {c['head']:.2f} eyes {c['eye_line']:.2f}" if c else ""))
+                tail = d["file"] if d["file"] else "NOT MADE: " + "; ".join(d["problems"])
+                print(f"deliverable #{shot.number} {d['output']}: {what}  {tail}", flush=True)
+        for problem in self.runner.problems():
+            print(f"plugins: {problem}", file=sys.stderr)
+
+    def close(self) -> None:
+        self.runner.call("kiosk_shutdown")
+        self.runner.stop()
 
 
 def _build_step(preset: Preset, config: AppConfig, uses_pose: bool, *,
@@ -128,13 +182,15 @@ class _Runner:
     """Feeds every frame through the step, prints the timeline, saves captures."""
 
     def __init__(self, step: CoachingStep, session: Session, source: CameraSource, kind: str,
-                 shutter_at: list[float], verbose: bool = False) -> None:
+                 shutter_at: list[float], verbose: bool = False,
+                 after: _AfterShot | None = None) -> None:
         self.step = step
         self.session = session
         self.source = source
         self.kind = kind
         self.pending = sorted(shutter_at)
         self.verbose = verbose
+        self.after = after
         self.frames = 0
         self.saved: list[SavedShot] = []
         self.counts = {"auto": 0, "manual": 0}
@@ -203,6 +259,8 @@ class _Runner:
                   f"{out.storage_error}", flush=True)
             return
         self.saved.append(out.saved)
+        if self.after is not None:
+            self.after.saved(self.session, out.saved, shot.reason, out.still, out.metrics)
         print(f"{shot.t:8.3f}s  CAPTURE {shot.reason} #{shot.number}  frame "
               f"{out.frame_time_s:.3f}s  -> {out.saved.image_path}", flush=True)
 

@@ -34,7 +34,8 @@ from kiosk.config import AppConfig
 log = logging.getLogger(__name__)
 
 #: Plugins that ship with the kiosk: name -> import path.
-BUILTINS = {"retention": "delivery.retention_plugin:RetentionPlugin"}
+BUILTINS = {"retention": "delivery.retention_plugin:RetentionPlugin",
+            "deliverables": "delivery.deliverables_plugin:DeliverablesPlugin"}
 
 
 @dataclass(frozen=True)

@@ -94,8 +94,9 @@ def verify_captures(out_dir: Path, written: list[tuple[Path, Path, bool | None]]
     Also reports files written but missing, and photos on disk nobody wrote.
     """
     expected = {img.resolve(): (side, kept) for img, side, kept in written}
+    # originals only: shot-001.jpg, not the derived deliverables (shot-001.<output>.jpg)
     on_disk = sorted(p.resolve() for p in Path(out_dir).glob("*/shot-*.*")
-                     if p.suffix.lower() != ".json")
+                     if p.suffix.lower() != ".json" and p.name.count(".") == 1)
     ok = 0
     for img in on_disk:
         if img not in expected:
