@@ -313,7 +313,8 @@ class Coach:
         ready = [j for g, j in judgements.items()
                  if j.key is not None and not in_range.get(g, True)
                  and t - self._fault_since.get(g, t) >= s.persist_s]
-        best = best_fault(self.preset, ready)
+        current = [j for g, j in judgements.items() if not in_range.get(g, True)]
+        best = best_fault(self.preset, ready, current)
         if best is None:
             self._prompt = None
             return None

@@ -15,8 +15,8 @@ from coaching.messages import Catalogue, load_catalogue
 from coaching.metrics import Metrics
 from coaching.presets import Preset, Range
 
-__all__ = ["MINOR_FAULT", "SIDE_DEADBAND", "Evaluation", "Judgement", "Prompt", "best_fault",
-           "evaluate", "judge", "make_prompt"]
+__all__ = ["MINOR_FAULT", "SIDE_DEADBAND", "WAITS_FOR", "Evaluation", "Judgement", "Prompt",
+           "best_fault", "evaluate", "judge", "make_prompt"]
 
 #: Faults smaller than this (tolerance steps) wait behind every bigger one.
 MINOR_FAULT = 0.5
@@ -182,35 +182,53 @@ def _raise_raw(side: str | None, below: bool, value: float, tol: float,
 
 
 def _fix_key(gate: str, rng: Range, value: float, raise_raw: bool, direction: str) -> str:
-    """The message key for the fix; moving toward zero without crossing it reads
-    better as "straighten"."""
-    toward_zero = (value > 0) != raise_raw and value != 0
-    if toward_zero and gate in _STRAIGHTEN_GATES:
-        target_raw = _nearest_raw_target(rng, value)
-        if target_raw is None or target_raw == 0 or (target_raw > 0) == (value > 0):
+    """The message key for the fix. Only a move that brings the value nearer zero and
+    stops short of it reads "straighten"; a square sitter asked for a turn gets the side
+    (the direction comes from where the range lies, never from the value's sign)."""
+    if gate in _STRAIGHTEN_GATES and value != 0:
+        target = _raw_target(rng, value, raise_raw)
+        if target is not None and abs(target) < abs(value) and (
+                target == 0 or (target > 0) == (value > 0)):
             return f"{gate}.straighten"
     return f"{gate}.{direction}"
 
 
-def _nearest_raw_target(rng: Range, value: float) -> float | None:
-    """The closest good raw value (for deciding whether a move crosses zero)."""
-    lo, hi = rng.min, rng.max
+def _good_intervals(rng: Range) -> list[tuple[float, float]]:
+    """The good raw values as closed intervals (magnitudes unfolded to both sides)."""
+    inf = float("inf")
+    lo = rng.min if rng.min is not None else (0.0 if rng.side else -inf)
+    hi = rng.max if rng.max is not None else inf
     if rng.side == "either":
-        mag = hi if hi is not None and abs(value) > hi else lo
-        return None if mag is None else (mag if value > 0 else -mag)
+        return [(lo, hi), (-hi, -lo)]
     if rng.side == "right":
-        lo, hi = (-hi if hi is not None else None), (-lo if lo is not None else None)
-    if lo is not None and value < lo:
-        return lo
-    if hi is not None and value > hi:
-        return hi
-    return value
+        return [(-hi, -lo)]
+    return [(lo, hi)]
 
 
-def best_fault(preset: Preset, judgements: list[Judgement]) -> Judgement | None:
-    """The fault to prompt: big before minor, then the preset's coaching order."""
+def _raw_target(rng: Range, value: float, raise_raw: bool) -> float | None:
+    """The nearest good raw value reached by moving the way the fix says."""
+    if raise_raw:
+        ahead = [max(a, value) for a, b in _good_intervals(rng) if b >= value]
+        return min(ahead) if ahead else None
+    ahead = [min(b, value) for a, b in _good_intervals(rng) if a <= value]
+    return max(ahead) if ahead else None
+
+
+#: A gate waits while any of these is at fault, however small: stepping back or closer
+#: moves the eyes in the frame, so "Stand up taller" never comes before "Step back".
+WAITS_FOR: dict[str, tuple[str, ...]] = {"eye_line": ("head_height",)}
+
+
+def best_fault(preset: Preset, judgements: list[Judgement],
+               current: list[Judgement] | None = None) -> Judgement | None:
+    """The fault to prompt among ``judgements``: big before minor, then the preset's
+    coaching order. ``current`` (default: the same) are all of this frame's faults, for
+    :data:`WAITS_FOR`."""
     ranks = preset.ranks()
-    faults = [j for j in judgements if j.key is not None]
+    at_fault = {j.gate for j in (judgements if current is None else current)
+                if j.key is not None}
+    faults = [j for j in judgements if j.key is not None
+              and not any(g in at_fault for g in WAITS_FOR.get(j.gate, ()))]
     if not faults:
         return None
     return min(faults, key=lambda j: (j.size < MINOR_FAULT, ranks.get(j.gate, 99), -j.size))

@@ -8,7 +8,8 @@ tolerance built in (GUIDE section 4); every one is tunable in YAML.
 
 Range semantics (signs as in :mod:`coaching.metrics`):
 
-- ``min``/``max`` bound the metric; either may be omitted (one-sided).
+- ``min``/``max`` bound the metric; either may be omitted (one-sided), except that
+  a framing rule always gets both (:data:`FRAMING_LIMITS` fills the missing one).
   A metric that is not listed is not judged at all.
 - ``side`` (head turn, head tilt, shoulder turn/tilt only): ``either`` judges the
   magnitude (a 5-15 degree turn to either side), ``left``/``right`` require that side
@@ -53,6 +54,14 @@ TOLERANCES: dict[str, float] = {
     "pitch_deg": 3.0,
     "roll_deg": 3.0,
     "smile": 0.1,
+}
+#: Framing rules always have both limits (a head filling the frame is a fault even for a
+#: preset that only asks for a big head): a missing limit is this one, or two steps
+#: beyond the given one when that is further out.
+FRAMING_LIMITS: dict[str, tuple[float, float]] = {
+    "head_height": (0.15, 0.80),
+    "eye_line": (0.15, 0.55),
+    "face_center_x": (-0.15, 0.15),
 }
 #: Metrics whose sign is a side, so ``side:`` applies.
 SIDED = ("yaw_deg", "roll_deg", "shoulder_turn_deg", "shoulder_tilt_deg")
@@ -136,6 +145,26 @@ class Ranges(_Strict):
     pitch_deg: Range | None = Field(None, description="> 0 chin up")
     roll_deg: Range | None = Field(None, description="> 0 head tilted to the left shoulder")
     smile: Range | None = Field(None, description="smile above the sitter's neutral, 0..1")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _both_framing_limits(cls, data: object) -> object:
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        for name, (lo, hi) in FRAMING_LIMITS.items():
+            rng = out.get(name)
+            if not isinstance(rng, dict) or not all(
+                    isinstance(rng.get(k), (int, float, type(None))) for k in ("min", "max")):
+                continue  # absent, or broken: the field's own validation says why
+            step = 2 * float(rng.get("tolerance") or TOLERANCES[name])
+            filled = dict(rng)
+            if filled.get("max") is None and filled.get("min") is not None:
+                filled["max"] = max(hi, filled["min"] + step)
+            if filled.get("min") is None and filled.get("max") is not None:
+                filled["min"] = min(lo, filled["max"] - step)
+            out[name] = filled
+        return out
 
     @model_validator(mode="after")
     def _sides(self) -> Ranges:
