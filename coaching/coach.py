@@ -106,6 +106,7 @@ class Coach:
         self._present_since: float | None = None
         self._multi_since: float | None = None
         self._captured_at: float | None = None
+        self._seen_empty = False  # an empty scene seen since the session started
 
     # -- public ------------------------------------------------------------------------
     def set_preset(self, preset: Preset) -> None:
@@ -119,8 +120,9 @@ class Coach:
         self._hold_start = None
 
     def reset(self) -> None:
-        """A new sitter: forget calibration, faults and prompts."""
+        """A new sitter (a new session): forget calibration, faults and prompts."""
         self._new_sitter()
+        self._seen_empty = False
 
     def mark_captured(self, t: float) -> None:
         """The shutter fired at ``t``: show "captured", then start the hold over."""
@@ -145,8 +147,10 @@ class Coach:
             self._new_sitter()
             self._absent_since = self._present_since = self._multi_since = None
             self._captured_at = None
+            self._seen_empty = False
         self._last_t = t
         if metrics.faces <= 0:
+            self._seen_empty = True
             self._present_since = None
             self._multi_since = None
             self._hold_start = None
@@ -161,11 +165,12 @@ class Coach:
         self._absent_since = None
         if self._present_since is None:
             self._present_since = t
-        # A face that has only just appeared (or a one-frame false detection in an
-        # empty scene) does not change the screen yet; the coach still learns from it.
-        arriving = (self._display.status == "no_face"
+        # A face that has only just appeared in an empty scene (or a one-frame false
+        # detection there) does not change the screen yet; the coach still learns from
+        # it. A face in the session's first frame is simply there.
+        arriving = (self._seen_empty and self._display.status == "no_face"
                     and t - self._present_since < s.face_lost_grace_s)
-        if metrics.faces > 1:
+        if metrics.faces > 1 or (self.preset.bystanders_block and metrics.bystanders_near):
             self._hold_start = None
             if self._multi_since is None:
                 self._multi_since = t

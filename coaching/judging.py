@@ -246,9 +246,10 @@ def make_prompt(cat: Catalogue, j: Judgement) -> Prompt:
 def evaluate(preset: Preset, metrics: Metrics, *, baseline: Baseline | None = None,
              catalogue: Catalogue | None = None, hysteresis: float = 1.5) -> Evaluation:
     """Judge one frame or photo against ``preset``: no time, no hysteresis, no baseline
-    unless given. ``ready`` needs exactly one face and every known gate in range."""
+    unless given. ``ready`` needs exactly one face (bystanders aside, unless the preset's
+    ``bystanders_block`` and one is near) and every known gate in range."""
     cat = catalogue or load_catalogue("en")
-    if metrics.faces != 1:
+    if metrics.faces != 1 or (preset.bystanders_block and metrics.bystanders_near):
         return Evaluation({}, False, None, 0.0, {}, {})
     js = {g: judge(preset, g, metrics, baseline, hysteresis) for g in preset.gates()}
     counted = {g: j for g, j in js.items() if j.known or j.wait_when_unknown}

@@ -66,6 +66,7 @@ from coaching import geometry as g
 from coaching.eyes import eye_patch_features, load_eye_model
 from coaching.observations import FaceObservation, Observation, PoseObservation
 from coaching.settings import AnalysisSettings
+from coaching.sitter import SitterChoice, choose_sitter
 from coaching.smile import load_smile_model, mouth_patch_features, smile_features
 
 
@@ -111,6 +112,10 @@ class Metrics:
     clipped_dark: float | None = None  # fraction of face pixels <= 5
     clipped_bright: float | None = None  # fraction of face pixels >= 250
     light_balance: float | None = None  # (right - left) / (right + left) luminance, image sides
+    # Faces much smaller than the sitter's (further back): not in ``faces``, not coached
+    # (coaching/sitter.py); the near ones are close to the sitter's head.
+    bystanders: int | None = None
+    bystanders_near: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: floats rounded, ``None`` kept as ``null``."""
@@ -141,15 +146,21 @@ _SHOULDER_EDGE = 0.05
 
 
 def compute_metrics(obs: Observation, rgb: np.ndarray | None,
-                    settings: AnalysisSettings) -> Metrics:
-    """Metrics of the largest face (and the body) in ``obs``. Pure: no state, no
-    calibration (the coach applies the per-sitter baseline). ``rgb`` is the frame the
-    observation came from (quality and teeth need pixels; ``None`` leaves them unknown)."""
+                    settings: AnalysisSettings, sitter: SitterChoice | None = None) -> Metrics:
+    """Metrics of the sitter (and the body) in ``obs``. Pure: no state, no calibration
+    (the coach applies the per-sitter baseline). ``rgb`` is the frame the observation
+    came from (quality and teeth need pixels; ``None`` leaves them unknown). ``sitter``:
+    who the sitter is (a stream's :class:`~coaching.sitter.SitterSelector`); default the
+    largest, most central face. ``faces`` counts the sitter and faces about as large;
+    much smaller ones are ``bystanders``."""
     m = Metrics(faces=len(obs.faces))
     if not obs.faces or obs.width <= 0 or obs.height <= 0:
         return m
-    face = obs.faces[0]
     w, h = obs.width, obs.height
+    choice = sitter if sitter is not None else choose_sitter(obs.faces, w, h, obs.pose)
+    face = obs.faces[choice.sitter or 0]
+    m.faces = 1 + choice.peers
+    m.bystanders, m.bystanders_near = choice.bystanders, choice.bystanders_near
     px = face.landmarks * (w, h, w)
 
     pose = g.head_pose(px)

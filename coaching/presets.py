@@ -204,6 +204,9 @@ class Preset(_Strict):
         None, description="true = a smile showing teeth, false = none; null = don't care")
     eyes: Eyes = Field(default_factory=Eyes)
     look_at_camera: bool = Field(True, description="gaze into the lens")
+    bystanders_block: bool = Field(
+        False, description="a face near the sitter's head blocks the shutter however small "
+                           "(ID photos); otherwise much smaller faces are ignored")
     order: tuple[OrderItem, ...] = Field(
         DEFAULT_ORDER, min_length=1, max_length=30,
         description="coaching order: groups or gate names; the first fault in it is coached")

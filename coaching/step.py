@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import cv2
@@ -30,6 +30,7 @@ from coaching.observations import FaceObservation, Observation, PoseObservation
 from coaching.quiet import native_stderr_silenced
 from coaching.settings import AnalysisSettings, CoachSettings
 from coaching.shutter import Shot, Shutter
+from coaching.sitter import SitterSelector
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,7 @@ class CoachingStep:
         self._face_clock = VideoClock()
         self._pose_clock = VideoClock()
         self._latest_pose: PoseResult | None = None
+        self.sitters = SitterSelector()
         #: results produced so far; the pipeline carries it over to a rebuilt step
         self.seq = 0
         self._manual = threading.Event()
@@ -135,6 +137,7 @@ class CoachingStep:
         """A new sitter: fresh calibration, filters, faults and shot count."""
         self.coach.reset()
         self.shutter.reset()
+        self.sitters.reset()
 
     def set_preset(self, preset: Any) -> None:
         """Coach for another preset; the sitter's calibration is kept, shots count anew."""
@@ -162,9 +165,14 @@ class CoachingStep:
         t2 = time.perf_counter()
         latest = self._latest_pose
         use_pose = latest is not None and abs(t - latest.frame_time) <= self.pose_max_age_s
-        obs = Observation(faces=faces, pose=latest.pose if use_pose else None,
-                          width=frame.width, height=frame.height)
-        metrics = compute_metrics(obs, frame.image, self.analysis)
+        body = latest.pose if use_pose else None
+        choice = self.sitters.choose(faces, frame.width, frame.height, body)
+        if choice.sitter:  # the sitter first, for everyone who reads faces[0]
+            faces = [faces[choice.sitter]] + [f for i, f in enumerate(faces)
+                                              if i != choice.sitter]
+            choice = replace(choice, sitter=0)
+        obs = Observation(faces=faces, pose=body, width=frame.width, height=frame.height)
+        metrics = compute_metrics(obs, frame.image, self.analysis, choice)
         state = self.coach.update(metrics, t)
         manual = self._manual.is_set()
         if manual:

@@ -261,6 +261,19 @@ def test_states_no_face_multiple_faces_and_grace() -> None:
     assert states[-1].status == "no_face" and states[-1].readiness == 0
 
 
+def test_a_face_in_the_first_frame_is_never_told_to_step_in_front() -> None:
+    coach = Coach(preset(), NO_CAL)
+    states = run(coach, frames(1, lambda t: GOOD))
+    assert "no_face" not in {s.status for s in states}
+    coach.reset()  # the next session, the next sitter already standing there
+    states = run(coach, frames(1, lambda t: GOOD), 5.0)
+    assert "no_face" not in {s.status for s in states}
+    # Someone walking into an empty scene: the screen waits the grace time.
+    run(coach, frames(3, lambda t: Metrics(faces=0)), 6.0)
+    states = run(coach, frames(1, lambda t: GOOD), 9.0)
+    assert states[0].status == "no_face" and states[-1].status == "hold"
+
+
 def test_a_one_frame_false_face_in_an_empty_scene_changes_nothing() -> None:
     coach = Coach(preset(), NO_CAL)
     run(coach, frames(3, lambda t: Metrics(faces=0)))
@@ -289,7 +302,7 @@ def test_smile_is_judged_against_the_sitters_neutral() -> None:
     # This sitter's relaxed face reads a smile of 0.2.
     neutral = frames(1.2, lambda t: replace(GOOD, smile=0.2, pitch_deg=-1 + 0.5 * math.sin(t)))
     states = run(coach, neutral)
-    assert states[0].status == "no_face"  # someone arriving: the screen waits 0.3 s
+    assert states[0].status == "calibrating"  # a face in the first frame is there at once
     assert states[12].status == "calibrating"
     assert states[12].message == "Hello! Look into the lens for a moment"
     assert coach.calibrator.baseline is not None

@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
+from coaching.clip_run import ClipFrame, coach_clip, read_clip
 from coaching.coach import Coach, evaluate
 from coaching.landmarks import PhotoAnalyzer
 from coaching.metrics import Metrics, compute_metrics
@@ -152,3 +153,62 @@ def test_stepping_back_comes_before_eye_line_advice_even_when_the_head_is_a_hair
     states = hold(Coach(p, NO_CAL), m)
     said = {s.prompt.key for s in states if s.prompt is not None}
     assert said and not any(k.startswith("eye_line") for k in said), said
+
+
+# ------------------------------------------------- item 4: the sitter among bystanders
+def composite_with_bystanders(media: Path, near: bool) -> np.ndarray:
+    """single_face.jpg widened to a webcam-like 3:2 scene (grey sides) with two faces of
+    multi_face.jpg pasted behind the sitter at about half the sitter's size: at the far
+    edges, or one of them beside the sitter's head."""
+    rgb = still(media / "single_face.jpg")
+    group = still(media / "multi_face.jpg")
+    h, w = rgb.shape[:2]
+    scene = cv2.copyMakeBorder(rgb, 0, 0, w // 4, w // 4, cv2.BORDER_CONSTANT,
+                               value=(128, 128, 128))
+    crops = [group[y0 - 30:y1 + 30, x0 - 30:x1 + 30]
+             for x0, y0, x1, y1 in ((682, 305, 792, 419), (214, 74, 307, 175))]
+    spots = [(10, 0), (10, scene.shape[1] - crops[1].shape[1])]
+    if near:  # the first one just right of the sitter's head, the second far left
+        spots = [(60, w // 4 + int(0.69 * w)), (10, 0)]
+    for crop, (y, x) in zip(crops, spots, strict=True):
+        scene[y:y + crop.shape[0], x:x + crop.shape[1]] = crop
+    return np.ascontiguousarray(scene)
+
+
+def test_a_group_of_equals_is_one_person_at_a_time(analyzer, media) -> None:
+    m = measure(analyzer, still(media / "multi_face.jpg"))
+    assert m.faces >= 4, m.faces  # five faces about the same size: all of them count
+    s = hold(Coach(PRESETS["linkedin"], NO_CAL), m)[-1]
+    assert s.status == "multiple_faces" and s.message == "One person at a time, please"
+
+
+@pytest.mark.parametrize("near", [False, True])
+def test_small_faces_behind_the_sitter_are_counted_not_coached(analyzer, media, near) -> None:
+    m = measure(analyzer, composite_with_bystanders(media, near))
+    assert m.faces == 1 and m.bystanders >= 1, (m.faces, m.bystanders)
+    assert (m.bystanders_near > 0) == near, m.bystanders_near
+    alone = measure(analyzer, still(media / "single_face.jpg"))
+    assert abs(m.head_height - alone.head_height) < 0.02  # the sitter is still the sitter
+    s = hold(Coach(PRESETS["linkedin"], NO_CAL), m)[-1]
+    assert s.status not in ("multiple_faces", "no_face"), s
+    # An ID photo must not be taken with a face next to the sitter's head.
+    s = hold(Coach(PRESETS["passport"], NO_CAL), m)[-1]
+    assert (s.status == "multiple_faces") == near, s.status
+    assert evaluate(PRESETS["passport"], m).ready is False if near else True
+
+
+@pytest.fixture(scope="module")
+def interview(media) -> dict[str, list[ClipFrame]]:
+    """The red-carpet interview coached for LinkedIn (pose on): three-quarter profile,
+    frontal, the other profile; small faces of other people behind him."""
+    frames, fps = read_clip(media / "interview_profile_bystanders.avi")
+    return {"linkedin": coach_clip(frames, fps, PRESETS["linkedin"])}
+
+
+def test_the_interview_is_coached_through_the_bystanders(interview) -> None:
+    run = interview["linkedin"]
+    assert any(f.metrics.bystanders for f in run)  # they are seen and counted ...
+    statuses = {f.status for f in run}
+    assert "multiple_faces" not in statuses, statuses  # ... and never block the session
+    # He is in the first frame and in frame throughout: never "Step in front".
+    assert "no_face" not in statuses, [(f.t, f.status) for f in run if f.status == "no_face"]
