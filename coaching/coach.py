@@ -28,17 +28,19 @@ calibration, for ``analyze --preset``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from coaching.calibration import Baseline, Calibrator
 from coaching.filters import MetricsFilter
 from coaching.judging import (
+    FAR_YAW_DEG,
     MINOR_FAULT,
     SIDE_DEADBAND,
     Evaluation,
     Judgement,
     Prompt,
     best_fault,
+    blocked,
     evaluate,
     judge,
     make_prompt,
@@ -48,11 +50,15 @@ from coaching.metrics import Metrics
 from coaching.presets import GROUPS, Preset
 from coaching.settings import CoachSettings
 
-__all__ = ["BOOL_DEBOUNCE_S", "GROUPS", "MINOR_FAULT", "SIDE_DEADBAND", "Coach", "CoachState",
-           "Evaluation", "Judgement", "Prompt", "evaluate", "judge"]
+__all__ = ["BOOL_DEBOUNCE_S", "GROUPS", "LONG_EYE_CLOSURE_S", "MINOR_FAULT", "SIDE_DEADBAND",
+           "Coach", "CoachState", "Evaluation", "Judgement", "Prompt", "evaluate", "judge"]
 
 #: A yes/no gate (gaze, mouth, teeth) must say "no" this long before it turns bad.
 BOOL_DEBOUNCE_S = 0.2
+
+#: Eyes shut this long are no blink (a blink lasts 0.1-0.4 s): "Open your eyes" at once,
+#: before anything else, without waiting for the prompt on screen to time out.
+LONG_EYE_CLOSURE_S = 0.6
 
 #: Turns and tilts whose "either side" fix keeps the side last prompted.
 _SIDED_GATES = ("yaw_deg", "shoulder_turn_deg", "roll_deg", "shoulder_tilt_deg")
@@ -188,9 +194,7 @@ class Coach:
             if not self.calibrator.done:
                 if arriving:
                     return self._keep(t)
-                return self._emit(CoachState(
-                    "calibrating", self.catalogue.state("calibrating"), t=t, metrics=fm,
-                    calibration_progress=self.calibrator.progress()))
+                return self._calibrating(fm, t)
         baseline = self.calibrator.baseline
         if arriving:
             shown = self._display
@@ -202,6 +206,23 @@ class Coach:
         return self._coach(fm, baseline, t)
 
     # -- internals -----------------------------------------------------------------------
+    def _calibrating(self, fm: Metrics, t: float) -> CoachState:
+        """Calibration waits for a steady face; one turned far away is told to face the
+        camera (kept up ``min_display_s`` and until clearly better: no flicker)."""
+        turned = judge(self.preset, "yaw_deg", fm)
+        prompt = self._display.prompt if self._display.status == "calibrating" else None
+        if turned.key == "yaw_deg.face":
+            if prompt is None:
+                self._prompt_since = t
+            prompt = make_prompt(self.catalogue, turned)
+        elif prompt is not None and t - self._prompt_since >= self.settings.min_display_s:
+            off = turned.size * self.preset.tolerance("yaw_deg")
+            if turned.known and off < FAR_YAW_DEG - 5.0:
+                prompt = None
+        text = prompt.text if prompt else self.catalogue.state("calibrating")
+        return self._emit(CoachState("calibrating", text, prompt, t=t, metrics=fm,
+                                     calibration_progress=self.calibrator.progress()))
+
     def _new_sitter(self) -> None:
         self.calibrator.reset()
         self.filter.reset()
@@ -212,6 +233,8 @@ class Coach:
         self._prompt: Prompt | None = None
         self._prompt_since = 0.0
         self._hold_start: float | None = None
+        self._shut_since: float | None = None
+        self._now = 0.0
 
     def _keep(self, t: float) -> CoachState:
         """Grace period: the sitter sees no change, but nothing may fire."""
@@ -228,6 +251,7 @@ class Coach:
 
     def _coach(self, fm: Metrics, baseline: Baseline | None, t: float) -> CoachState:
         """Judge every gate with hysteresis and persistence; the state to show."""
+        self._now = t
         judgements = self._judge_all(fm, baseline)
         in_range, readiness, all_good = self._tally(judgements, t)
         faults = {g: round(j.size, 3) for g, j in judgements.items()
@@ -265,6 +289,17 @@ class Coach:
             judgements[gate] = j
             if j.key and j.direction in ("left", "right") and gate in _SIDED_GATES:
                 self._sides[gate] = j.direction
+        eyes = judgements.get("eyes_open")
+        shut = bool(fm.eyes_closed) or (fm.blink is not None
+                                        and fm.blink >= self.preset.eyes.max_blink)
+        if eyes is None or not shut:
+            self._shut_since = None
+        else:
+            if self._shut_since is None:
+                self._shut_since = self._now
+            if self._now - self._shut_since >= LONG_EYE_CLOSURE_S:
+                judgements["eyes_open"] = replace(eyes, key="eyes_open.closed", urgent=True,
+                                                  size=max(eyes.size, 1.0))
         return judgements
 
     def _tally(self, judgements: dict[str, Judgement], t: float
@@ -313,21 +348,26 @@ class Coach:
     def _choose_prompt(self, judgements: dict[str, Judgement], in_range: dict[str, bool],
                        t: float) -> Prompt | None:
         s = self.settings
-        if self._prompt is not None and t - self._prompt_since < s.min_display_s:
-            return self._prompt
-        ready = [j for g, j in judgements.items()
-                 if j.key is not None and not in_range.get(g, True)
-                 and t - self._fault_since.get(g, t) >= s.persist_s]
         current = [j for g, j in judgements.items() if not in_range.get(g, True)]
+        ready = [j for j in current if j.key is not None
+                 and (j.urgent or t - self._fault_since.get(j.gate, t) >= s.persist_s)]
         best = best_fault(self.preset, ready, current)
+        shown = self._prompt
+        if shown is not None and t - self._prompt_since < s.min_display_s:
+            # A prompt stays up to be read, unless what it asks no longer comes first:
+            # something urgent came up, or it now waits for another fault.
+            now = judgements.get(shown.metric)
+            stale = (now is None or blocked(now, current)
+                     or (best is not None and best.urgent and best.key != shown.key)
+                     or (shown.key == "eyes_open.closed" and now.key != shown.key))
+            if not stale:
+                return shown
         if best is None:
             self._prompt = None
             return None
-        cur = self._prompt
-        if cur is not None and cur.metric == best.gate and cur.direction == best.direction:
-            same_key = cur.key == best.key or cur.key == f"{best.gate}.{best.direction}"
-            if same_key:
-                return cur  # same fault, same words: nothing changes on screen
-        self._prompt = make_prompt(self.catalogue, best)
+        fresh = make_prompt(self.catalogue, best)
+        if shown is not None and (shown.key, shown.direction) == (fresh.key, fresh.direction):
+            return shown  # same fault, same words: nothing changes on screen
+        self._prompt = fresh
         self._prompt_since = t
         return self._prompt

@@ -15,8 +15,9 @@ from coaching.messages import Catalogue, load_catalogue
 from coaching.metrics import Metrics
 from coaching.presets import Preset, Range
 
-__all__ = ["MINOR_FAULT", "SIDE_DEADBAND", "WAITS_FOR", "Evaluation", "Judgement", "Prompt",
-           "best_fault", "evaluate", "judge", "make_prompt"]
+__all__ = ["EXPRESSION_GATES", "FAR_YAW_DEG", "MINOR_FAULT", "SIDE_DEADBAND", "WAITS_FOR",
+           "Evaluation", "Judgement", "Prompt", "best_fault", "blocked", "evaluate", "judge",
+           "make_prompt"]
 
 #: Faults smaller than this (tolerance steps) wait behind every bigger one.
 MINOR_FAULT = 0.5
@@ -36,6 +37,13 @@ _RAW_DIRECTIONS: dict[str, tuple[str, str]] = {
     "face_center_x": ("left", "right"),  # image right = the sitter's own left
 }
 _ARROWS = {"left", "right", "up", "down", "closer", "back"}
+
+#: A head turned this many degrees beyond the preset's yaw range is not facing the
+#: camera: "Turn to face the camera" goes before framing, and no expression prompt
+#: is given meanwhile (a smile asked of a profile is wasted words).
+FAR_YAW_DEG = 15.0
+#: Gates that wait while the head is turned far from the target.
+EXPRESSION_GATES = ("smile", "mouth_closed", "teeth_visible")
 
 #: Gates whose fix toward zero is worded "straighten" when it does not cross zero.
 _STRAIGHTEN_GATES = ("roll_deg", "shoulder_tilt_deg", "shoulder_turn_deg")
@@ -66,6 +74,7 @@ class Judgement:
     closeness: float = 1.0  # 0..1 for readiness
     centre_offset: float | None = None  # |value - centre of range| in tolerance steps
     wait_when_unknown: bool = False
+    urgent: bool = False  # goes before the preset's order (not facing, eyes long shut)
 
 
 @dataclass(frozen=True)
@@ -152,11 +161,14 @@ def _judge_range(preset: Preset, gate: str, rng: Range, m: Metrics,
     raise_raw = _raise_raw(rng.side, below, value, tol, side_hint or preset.prefer_side)
     up, down = _RAW_DIRECTIONS[gate]
     direction = up if raise_raw else down
+    key = _fix_key(gate, rng, value, raise_raw, direction)
+    far = gate == "yaw_deg" and _turned_away(rng, value, raise_raw)
     return Judgement(gate, known=True, inside=False,
                      within_margin=_within_margin(judged, lo, hi, (hysteresis - 1.0) * tol),
-                     size=size, key=_fix_key(gate, rng, value, raise_raw, direction),
+                     size=size, key="yaw_deg.face" if far else key,
                      direction=direction if direction in _ARROWS else None,
-                     closeness=max(0.0, 1.0 - size / 3.0) * 0.75, centre_offset=centre_offset)
+                     closeness=max(0.0, 1.0 - size / 3.0) * 0.75, centre_offset=centre_offset,
+                     urgent=far)
 
 
 def _within_margin(judged: float, lo: float | None, hi: float | None, margin: float) -> bool:
@@ -193,6 +205,13 @@ def _fix_key(gate: str, rng: Range, value: float, raise_raw: bool, direction: st
     return f"{gate}.{direction}"
 
 
+def _turned_away(rng: Range, value: float, raise_raw: bool) -> bool:
+    """The head is turned more than :data:`FAR_YAW_DEG` past the range, away from the
+    lens (too little turn is no reason to face the camera)."""
+    target = _raw_target(rng, value, raise_raw)
+    return target is not None and abs(target) < abs(value) and abs(value - target) > FAR_YAW_DEG
+
+
 def _good_intervals(rng: Range) -> list[tuple[float, float]]:
     """The good raw values as closed intervals (magnitudes unfolded to both sides)."""
     inf = float("inf")
@@ -225,13 +244,22 @@ def best_fault(preset: Preset, judgements: list[Judgement],
     coaching order. ``current`` (default: the same) are all of this frame's faults, for
     :data:`WAITS_FOR`."""
     ranks = preset.ranks()
-    at_fault = {j.gate for j in (judgements if current is None else current)
-                if j.key is not None}
-    faults = [j for j in judgements if j.key is not None
-              and not any(g in at_fault for g in WAITS_FOR.get(j.gate, ()))]
+    now = judgements if current is None else current
+    faults = [j for j in judgements if j.key is not None and not blocked(j, now)]
     if not faults:
         return None
-    return min(faults, key=lambda j: (j.size < MINOR_FAULT, ranks.get(j.gate, 99), -j.size))
+    return min(faults, key=lambda j: (not j.urgent, j.size < MINOR_FAULT,
+                                      ranks.get(j.gate, 99), -j.size))
+
+
+def blocked(j: Judgement, current: list[Judgement]) -> bool:
+    """Whether fault ``j`` must wait for another of this frame's faults: the eye line
+    for the head size (:data:`WAITS_FOR`), an expression for a head turned far away."""
+    at_fault = {c.gate: c for c in current if c.key is not None}
+    if any(g in at_fault for g in WAITS_FOR.get(j.gate, ())):
+        return True
+    turned = at_fault.get("yaw_deg")
+    return j.gate in EXPRESSION_GATES and turned is not None and turned.key == "yaw_deg.face"
 
 
 def make_prompt(cat: Catalogue, j: Judgement) -> Prompt:

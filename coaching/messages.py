@@ -34,14 +34,15 @@ PROMPT_KEYS: dict[str, tuple[str, ...]] = {
     "eye_line": ("up", "down"),
     "shoulder_turn_deg": ("left", "right", "straighten"),
     "shoulder_tilt_deg": ("left", "right", "straighten"),
-    "yaw_deg": ("left", "right"),
+    "yaw_deg": ("left", "right", "face"),
     "pitch_deg": ("up", "down"),
     "roll_deg": ("left", "right", "straighten"),
     "smile": ("up", "down"),
     "mouth_closed": ("close", "open"),
     "teeth_visible": ("show", "hide"),
-    "eyes_open": ("open",),
+    "eyes_open": ("open", "closed"),
     "looking_at_camera": ("look",),
+    "presence": ("turn", "closer", "light"),  # someone there, no face measured
 }
 
 #: Fault size (in tolerance steps) at or above which the amount is medium / large.

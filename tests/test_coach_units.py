@@ -99,7 +99,7 @@ def test_fault_is_prompted_only_after_it_persists() -> None:
     first = next(i for i, s in enumerate(states) if s.prompt is not None)
     assert 0.8 <= first / FPS <= 1.0
     assert states[first].prompt.key == "pitch_deg.down"
-    assert states[first].prompt.text == "Lower your chin a bit more"
+    assert states[first].prompt.text == "Lower your chin"
     assert all(s.status == "adjusting" for s in states[5:])
 
 
@@ -166,19 +166,21 @@ def test_order_first_then_size() -> None:
     ({"head_height": 0.70}, "head_height.back", "back", "Step back"),
     ({"head_height": 0.38}, "head_height.closer", "closer", "Step a little closer"),
     # Face at image right = the sitter stands too far to their own left: move right.
-    ({"face_center_x": 0.12}, "face_center_x.right", "right", "Move a little to your right"),
+    ({"face_center_x": 0.12}, "face_center_x.right", "right", "Move to your right"),
     ({"face_center_x": -0.07}, "face_center_x.left", "left", "Move slightly to your left"),
     # yaw > 0 = turned to the sitter's left: turn back to the right.
     ({"yaw_deg": 7.0}, "yaw_deg.right", "right", "Turn your head slightly to your right"),
-    ({"yaw_deg": -20.0}, "yaw_deg.left", "left", "Turn your head a bit more to your left"),
+    ({"yaw_deg": -20.0}, "yaw_deg.left", "left", "Turn your head to your left"),
+    # Far beyond the range: the sitter is not facing the camera.
+    ({"yaw_deg": -40.0}, "yaw_deg.face", "left", "Turn to face the camera"),
     ({"pitch_deg": -8.0}, "pitch_deg.up", "up", "Lift your chin a little"),
     ({"pitch_deg": 4.0}, "pitch_deg.down", "down", "Lower your chin slightly"),
     ({"roll_deg": 10.0}, "roll_deg.straighten", "right", "Straighten your head a little"),
     ({"smile": 0.1}, "smile.up", "up", "A bit more smile"),
     ({"smile": 0.85}, "smile.down", "down", "Relax — a softer smile"),
     ({"looking_at_camera": False}, "looking_at_camera.look", None, "Look into the lens"),
-    ({"blink": 0.9, "eyes_closed": True}, "eyes_open.open", None,
-     "Open your eyes a little wider"),
+    # Shut for 1.5 s: far beyond a blink.
+    ({"blink": 0.9, "eyes_closed": True}, "eyes_open.closed", None, "Open your eyes"),
 ])
 def test_prompt_words_and_directions(change, key, direction, text) -> None:
     coach = Coach(preset(), NO_CAL)
@@ -197,8 +199,11 @@ def test_either_side_turn_asks_for_the_side_the_sitter_leans_or_the_preferred_on
         assert s.prompt.text.startswith("Turn your head")
     # Too far: back toward the lens.
     coach = Coach(p, NO_CAL)
-    s = run(coach, frames(1.5, lambda t: replace(GOOD, yaw_deg=-50.0)))[-1]
-    assert s.prompt.direction == "left"
+    s = run(coach, frames(1.5, lambda t: replace(GOOD, yaw_deg=-45.0)))[-1]
+    assert s.prompt.direction == "left" and s.prompt.text.startswith("Turn your head")
+    coach = Coach(p, NO_CAL)  # turned far away: face the camera first
+    s = run(coach, frames(1.5, lambda t: replace(GOOD, yaw_deg=-60.0)))[-1]
+    assert s.prompt.direction == "left" and s.prompt.text == "Turn to face the camera"
 
 
 def test_required_side_and_shoulders() -> None:
@@ -206,7 +211,7 @@ def test_required_side_and_shoulders() -> None:
     coach = Coach(p, NO_CAL)
     s = run(coach, frames(1.5, lambda t: replace(GOOD, shoulder_turn_deg=-20.0)))[-1]
     assert s.prompt.key == "shoulder_turn_deg.left"
-    assert s.prompt.text == "Turn your shoulders a bit more to your left"
+    assert s.prompt.text == "Turn your shoulders to your left"
     coach = Coach(p, NO_CAL)
     s = run(coach, frames(1.5, lambda t: replace(GOOD, shoulder_turn_deg=50.0)))[-1]
     assert s.prompt.key == "shoulder_turn_deg.straighten"

@@ -16,6 +16,7 @@ import pytest
 
 from coaching.clip_run import ClipFrame, coach_clip, read_clip
 from coaching.coach import Coach, evaluate
+from coaching.judging import EXPRESSION_GATES, FAR_YAW_DEG
 from coaching.landmarks import PhotoAnalyzer
 from coaching.metrics import Metrics, compute_metrics
 from coaching.presets import load_presets
@@ -212,3 +213,37 @@ def test_the_interview_is_coached_through_the_bystanders(interview) -> None:
     assert "multiple_faces" not in statuses, statuses  # ... and never block the session
     # He is in the first frame and in frame throughout: never "Step in front".
     assert "no_face" not in statuses, [(f.t, f.status) for f in run if f.status == "no_face"]
+
+
+def test_no_expression_prompt_while_the_head_is_turned_far_away(interview) -> None:
+    p = PRESETS["linkedin"]
+    hi = p.ranges.yaw_deg.max
+    run = interview["linkedin"]
+    turned = [f for f in run if f.metrics.yaw_deg is not None
+              and abs(f.metrics.yaw_deg) > hi + FAR_YAW_DEG + 5.0]  # 5 deg: filter lag
+    assert len(turned) > 25  # the profile parts of the clip
+    said = {f.key for f in turned}
+    assert not any(k and k.split(".")[0] in EXPRESSION_GATES for k in said), said
+    assert "yaw_deg.face" in {f.key for f in run}  # what he is told instead
+
+
+# ------------------------------------------------------- item 5: a long eye closure
+@pytest.fixture(scope="module")
+def eye_closure(media) -> list[ClipFrame]:
+    """The phone clip from 6 s to 10 s: eyes open, then shut from about 6.6 s (to 12 s)."""
+    frames, fps = read_clip(media / "phone_long_eye_closures.mp4", 180, 300)
+    return coach_clip(frames, fps, PRESETS["academic"], pose=False, t0=180 / fps)
+
+
+def test_a_long_eye_closure_is_said_at_once_whatever_else_is_wrong(eye_closure) -> None:
+    run = eye_closure
+    shut = [f.metrics.eyes_closed is True for f in run]
+    # The closure: the first frame from which the eyes stay shut for a second.
+    start = next(i for i in range(len(run) - 30) if all(shut[i:i + 30]))
+    end = next((i for i in range(start, len(run)) if not shut[i]), len(run))
+    assert 6.1 < run[start].t < 7.5 and run[end - 1].t - run[start].t > 2.0
+    told = next(f.t for f in run[start:] if f.key == "eyes_open.closed")
+    assert told - run[start].t < 1.2  # well inside the closure, not after it
+    after = [f.key for f in run if told <= f.t < run[end - 1].t]
+    assert set(after) == {"eyes_open.closed"}, set(after)  # and it stays said
+    assert "eyes_open.closed" not in {f.key for f in run[:start]}  # blinks are not told

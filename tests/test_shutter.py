@@ -67,8 +67,8 @@ def test_fires_after_the_hold_and_picks_the_sharpest_clean_frame() -> None:
     rig = Rig().feed(2.0, make)
     first = rig.shots[0]
     assert first.reason == "auto" and first.number == 1
-    # The screen waits 0.3 s for a face that just arrived, then the 0.5 s hold runs.
-    assert 0.8 <= first.t <= 0.9
+    # A face in the first frame is coached at once: the 0.5 s hold runs from 0.
+    assert 0.5 <= first.t <= 0.6
     assert first.moment.t == first.t
     assert first.best.frame is not None and first.best.metrics.faces == 1
     # After the shot the coach shows "captured".
@@ -86,6 +86,8 @@ def test_best_frame_prefers_sharp_and_avoids_blinks() -> None:
             m = replace(m, sharpness=500.0)
         if i == 24:
             m = replace(m, blink=0.9, eyes_closed=True)
+        if i < 9:  # the sitter settles: the hold starts at 0.3 s
+            m = replace(m, yaw_deg=20.0)
         return m
 
     rig = Rig().feed(3.0, make)
