@@ -166,7 +166,7 @@ def test_order_first_then_size() -> None:
     ({"head_height": 0.70}, "head_height.back", "back", "Step back"),
     ({"head_height": 0.38}, "head_height.closer", "closer", "Step a little closer"),
     # Face at image right = the sitter stands too far to their own left: move right.
-    ({"face_center_x": 0.12}, "face_center_x.right", "right", "Move to your right"),
+    ({"face_center_x": 0.12}, "face_center_x.right", "right", "Move a little to your right"),
     ({"face_center_x": -0.07}, "face_center_x.left", "left", "Move slightly to your left"),
     # yaw > 0 = turned to the sitter's left: turn back to the right.
     ({"yaw_deg": 7.0}, "yaw_deg.right", "right", "Turn your head slightly to your right"),
