@@ -60,6 +60,11 @@ BOOL_DEBOUNCE_S = 0.2
 #: before anything else, without waiting for the prompt on screen to time out.
 LONG_EYE_CLOSURE_S = 0.6
 
+#: A face darker than this (mean luminance 0..1) hears "Step into the light" first; it
+#: is good again from DARK_FACE + DARK_MARGIN (no flicker at the edge).
+DARK_FACE = 0.12
+DARK_MARGIN = 0.03
+
 #: Turns and tilts whose "either side" fix keeps the side last prompted.
 _SIDED_GATES = ("yaw_deg", "shoulder_turn_deg", "roll_deg", "shoulder_tilt_deg")
 
@@ -109,6 +114,7 @@ class Coach:
         self._new_sitter()
         self._last_t: float | None = None
         self._absent_since: float | None = None
+        self._nobody_since: float | None = None
         self._present_since: float | None = None
         self._multi_since: float | None = None
         self._captured_at: float | None = None
@@ -152,23 +158,13 @@ class Coach:
             # The clock went back (a replay started over): nothing learnt still applies.
             self._new_sitter()
             self._absent_since = self._present_since = self._multi_since = None
+            self._nobody_since = None
             self._captured_at = None
             self._seen_empty = False
         self._last_t = t
         if metrics.faces <= 0:
-            self._seen_empty = True
-            self._present_since = None
-            self._multi_since = None
-            self._hold_start = None
-            if self._absent_since is None:
-                self._absent_since = t
-            gone = t - self._absent_since
-            if gone >= s.new_sitter_s:
-                self._new_sitter()
-            if gone < s.face_lost_grace_s and self._display.status != "no_face":
-                return self._keep(t)
-            return self._emit(CoachState("no_face", self.catalogue.state("no_face"), t=t))
-        self._absent_since = None
+            return self._absent(metrics, t)
+        self._absent_since = self._nobody_since = None
         if self._present_since is None:
             self._present_since = t
         # A face that has only just appeared in an empty scene (or a one-frame false
@@ -206,6 +202,40 @@ class Coach:
         return self._coach(fm, baseline, t)
 
     # -- internals -----------------------------------------------------------------------
+    def _absent(self, metrics: Metrics, t: float) -> CoachState:
+        """No face measured. Someone may be there all the same (a body, a dark room):
+        then say what helps, and keep the sitter's calibration; only nobody for
+        ``new_sitter_s`` is a new sitter."""
+        s = self.settings
+        self._present_since = self._multi_since = self._hold_start = None
+        if self._absent_since is None:
+            self._absent_since = t
+        if metrics.presence is None:
+            self._seen_empty = True
+            if self._nobody_since is None:
+                self._nobody_since = t
+            if t - self._nobody_since >= s.new_sitter_s:
+                self._new_sitter()
+        else:
+            self._nobody_since = None
+        if t - self._absent_since < s.face_lost_grace_s and self._display.status != "no_face":
+            return self._keep(t)
+        shown = self._display.prompt
+        if metrics.presence is not None:
+            key = f"presence.{metrics.presence}"
+            if shown is None or shown.key != key:
+                if (shown is not None and shown.metric == "presence"
+                        and t - self._prompt_since < s.min_display_s):
+                    key = shown.key  # no flicker between two hints
+                else:
+                    self._prompt_since = t
+            prompt = Prompt(key, self.catalogue.prompt(key, 1.0), "presence", None, 1.0)
+            return self._emit(CoachState("no_face", prompt.text, prompt, t=t))
+        if (shown is not None and shown.metric == "presence"
+                and t - self._prompt_since < s.min_display_s):
+            return self._keep(t)  # a hint stays up to be read, then "Step in front"
+        return self._emit(CoachState("no_face", self.catalogue.state("no_face"), t=t))
+
     def _calibrating(self, fm: Metrics, t: float) -> CoachState:
         """Calibration waits for a steady face; one turned far away is told to face the
         camera (kept up ``min_display_s`` and until clearly better: no flicker)."""
@@ -289,6 +319,13 @@ class Coach:
             judgements[gate] = j
             if j.key and j.direction in ("left", "right") and gate in _SIDED_GATES:
                 self._sides[gate] = j.direction
+        if fm.exposure is not None:
+            lit = fm.exposure >= DARK_FACE + (DARK_MARGIN if not self._good.get("light", True)
+                                              else 0.0)
+            judgements["light"] = Judgement(
+                "light", known=True, inside=lit, within_margin=lit,
+                size=0.0 if lit else 1.0, key=None if lit else "presence.light",
+                closeness=1.0 if lit else 0.0, urgent=not lit)
         eyes = judgements.get("eyes_open")
         shut = bool(fm.eyes_closed) or (fm.blink is not None
                                         and fm.blink >= self.preset.eyes.max_blink)

@@ -66,7 +66,7 @@ from coaching import geometry as g
 from coaching.eyes import eye_patch_features, load_eye_model
 from coaching.observations import FaceObservation, Observation, PoseObservation
 from coaching.settings import AnalysisSettings
-from coaching.sitter import SitterChoice, choose_sitter
+from coaching.sitter import SitterChoice, choose_sitter, presence_hint
 from coaching.smile import load_smile_model, mouth_patch_features, smile_features
 
 
@@ -116,6 +116,9 @@ class Metrics:
     # (coaching/sitter.py); the near ones are close to the sitter's head.
     bystanders: int | None = None
     bystanders_near: int | None = None
+    # No face measured, yet someone seems there: "turn" (a body, face unseen), "closer"
+    # (a far body), "light" (too dark to tell); None = nobody (or a face was measured).
+    presence: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: floats rounded, ``None`` kept as ``null``."""
@@ -155,6 +158,7 @@ def compute_metrics(obs: Observation, rgb: np.ndarray | None,
     much smaller ones are ``bystanders``."""
     m = Metrics(faces=len(obs.faces))
     if not obs.faces or obs.width <= 0 or obs.height <= 0:
+        m.presence = presence_hint(obs.pose, rgb, obs.width, obs.height)
         return m
     w, h = obs.width, obs.height
     choice = sitter if sitter is not None else choose_sitter(obs.faces, w, h, obs.pose)

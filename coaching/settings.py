@@ -68,6 +68,10 @@ class AnalysisSettings(_Section):
     gaze_tolerance_deg: float = Field(
         10.0, ge=1, le=45, description="head turn plus eye turn within this = looking at the "
                                        "camera")
+    face_rescue: bool = Field(
+        True, description="while the live tracker finds no face, search again in still mode "
+                          "at a low rate (around the body's head, else the whole frame): far, "
+                          "turned or dimly lit sitters (coaching/face_rescue.py)")
     photo_min_side: int = Field(
         480, ge=64, le=4096, description="last try for a still without a face found: "
                                          "upscale to this short side (tiny photos)")

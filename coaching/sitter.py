@@ -9,6 +9,12 @@ booth: "One person at a time"), or a *bystander*, much smaller (further back):
 ignored for coaching, counted for the operator. A bystander *near* the sitter (inside
 the area a tight ID crop would show) is counted apart, since ID presets must not
 shoot with it (``Preset.bystanders_block``).
+
+When no face is measured, :func:`presence_hint` says whether someone is there
+anyway, from the pose model's body and the frame's light, so the coach can say what
+helps ("Turn to face the camera", "Come a little closer", "Step into the light")
+instead of "Step in front of the camera"; :func:`head_region` is where to look for
+the face again (:mod:`coaching.face_rescue`).
 """
 
 from __future__ import annotations
@@ -19,7 +25,8 @@ import numpy as np
 
 from coaching.observations import FaceObservation, PoseObservation
 
-__all__ = ["BYSTANDER_RATIO", "NEAR_HEIGHTS", "SitterChoice", "SitterSelector", "choose_sitter"]
+__all__ = ["BYSTANDER_RATIO", "DARK_FRAME", "NEAR_HEIGHTS", "SitterChoice", "SitterSelector",
+           "body_seen", "choose_sitter", "head_region", "presence_hint"]
 
 #: A face smaller than this fraction of the sitter's face height is a bystander.
 BYSTANDER_RATIO = 0.65
@@ -123,3 +130,63 @@ class SitterSelector:
         d = np.hypot(*(centres - lc).T)
         i = int(np.argmin(d))
         return i if d[i] <= 0.5 * lh else None
+
+
+#: A frame darker than this (mean luminance 0..1) hides whoever is in it; one at or
+#: under ``_BLACK`` (or without any contrast) is no room at all.
+DARK_FRAME = 0.06
+_BLACK = 0.004
+#: The pose model's nose this visible means a body may be there.
+_BODY_VISIBILITY = 0.5
+#: A head narrower than this (ear to ear, fraction of the frame's long side): far away.
+_FAR_HEAD = 0.10
+_NOSE, _L_EAR, _R_EAR, _L_SHOULDER, _R_SHOULDER = 0, 7, 8, 11, 12
+
+
+def body_seen(pose: PoseObservation | None, w: int = 1, h: int = 1) -> bool:
+    """The pose model sees a plausible upright upper body: the nose clearly, the
+    shoulder line near level, wider than the head and below the nose (in a cartoon the
+    model reported a body lying on its side with full confidence)."""
+    if pose is None or pose.landmarks.shape[0] <= _R_SHOULDER:
+        return False
+    lm = pose.landmarks
+    if lm[_NOSE, 3] < _BODY_VISIBILITY:
+        return False
+    px = lm[:, :2] * (w, h)
+    dx, dy = np.abs(px[_L_SHOULDER] - px[_R_SHOULDER])
+    head = float(np.hypot(*(px[_L_EAR] - px[_R_EAR])))
+    drop = (px[_L_SHOULDER, 1] + px[_R_SHOULDER, 1]) / 2 - px[_NOSE, 1]
+    return bool(dx >= dy and dx >= 1.2 * head > 0 and drop >= 0.3 * dx)
+
+
+def presence_hint(pose: PoseObservation | None, rgb: np.ndarray | None,
+                  w: int, h: int) -> str | None:
+    """For a frame without a measured face: ``"light"`` (too dark to see anyone),
+    ``"closer"`` (a body, far away), ``"turn"`` (a body whose face is not seen: turned
+    away) or None (nobody)."""
+    if rgb is not None and rgb.size:
+        sample = rgb[::4, ::4].astype(np.float32) / 255.0
+        # Dim but not black: a black frame is a covered lens or a dead camera, not a room.
+        if _BLACK < float(sample.mean()) < DARK_FRAME and float(sample.std()) > _BLACK:
+            return "light"
+    if not body_seen(pose, w, h):
+        return None
+    lm = pose.landmarks  # type: ignore[union-attr]
+    head = abs(lm[_L_EAR, 0] - lm[_R_EAR, 0]) * w
+    return "closer" if head < _FAR_HEAD * max(w, h) else "turn"
+
+
+def head_region(pose: PoseObservation | None, w: int, h: int
+                ) -> tuple[int, int, int, int] | None:
+    """A square around the body's head (pixels, clipped to the frame) where a small or
+    turned face should be, from the pose model's face points and shoulders."""
+    if not body_seen(pose, w, h):
+        return None
+    lm = pose.landmarks  # type: ignore[union-attr]
+    pts = lm[:11, :2] * (w, h)  # nose, eyes, ears, mouth
+    shoulders = abs(lm[_L_SHOULDER, 0] - lm[_R_SHOULDER, 0]) * w
+    cx, cy = pts[:, 0].mean(), pts[:, 1].mean()
+    half = max(0.75 * shoulders, 1.5 * float(np.ptp(pts[:, 0])), 24.0)
+    x0, y0 = int(max(0, cx - half)), int(max(0, cy - half))
+    x1, y1 = int(min(w, cx + half)), int(min(h, cy + half))
+    return (x0, y0, x1, y1) if x1 - x0 >= 16 and y1 - y0 >= 16 else None

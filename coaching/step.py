@@ -25,6 +25,7 @@ import cv2
 from camera.base import Frame
 from camera.frames import VideoClock, frame_time
 from coaching.coach import Coach, CoachState
+from coaching.face_rescue import FaceRescue
 from coaching.metrics import Metrics, compute_metrics
 from coaching.observations import FaceObservation, Observation, PoseObservation
 from coaching.quiet import native_stderr_silenced
@@ -116,6 +117,8 @@ class CoachingStep:
         self._pose_clock = VideoClock()
         self._latest_pose: PoseResult | None = None
         self.sitters = SitterSelector()
+        self.rescue = (FaceRescue(self.analysis.max_faces, offline=offline)
+                       if self.analysis.face_rescue else None)
         #: results produced so far; the pipeline carries it over to a rebuilt step
         self.seq = 0
         self._manual = threading.Event()
@@ -138,6 +141,8 @@ class CoachingStep:
         self.coach.reset()
         self.shutter.reset()
         self.sitters.reset()
+        if self.rescue is not None:
+            self.rescue.reset()
 
     def set_preset(self, preset: Any) -> None:
         """Coach for another preset; the sitter's calibration is kept, shots count anew."""
@@ -166,6 +171,8 @@ class CoachingStep:
         latest = self._latest_pose
         use_pose = latest is not None and abs(t - latest.frame_time) <= self.pose_max_age_s
         body = latest.pose if use_pose else None
+        if not faces and self.rescue is not None:
+            faces = self.rescue.faces(frame.image, body, t)
         choice = self.sitters.choose(faces, frame.width, frame.height, body)
         if choice.sitter:  # the sitter first, for everyone who reads faces[0]
             faces = [faces[choice.sitter]] + [f for i, f in enumerate(faces)
@@ -190,7 +197,7 @@ class CoachingStep:
 
     def close(self) -> None:
         """Close the trackers (never raises: it runs on shutdown paths)."""
-        for tracker in (self.face, self.pose_tracker):
+        for tracker in (self.face, self.pose_tracker, self.rescue):
             if tracker is not None:
                 try:
                     tracker.close()

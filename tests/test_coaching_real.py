@@ -247,3 +247,72 @@ def test_a_long_eye_closure_is_said_at_once_whatever_else_is_wrong(eye_closure) 
     after = [f.key for f in run if told <= f.t < run[end - 1].t]
     assert set(after) == {"eyes_open.closed"}, set(after)  # and it stays said
     assert "eyes_open.closed" not in {f.key for f in run[:start]}  # blinks are not told
+
+
+# -------------------------------------- item 3: someone there whom the tracker misses
+def far_away(rgb: np.ndarray, k: float) -> np.ndarray:
+    """The same scene with the sitter ``k`` times further away (scaled down, centred
+    on a plain wall): his face a tenth of the frame height or less."""
+    h, w = rgb.shape[:2]
+    small = cv2.resize(rgb, (int(w / k), int(h / k)), interpolation=cv2.INTER_AREA)
+    out = np.full_like(rgb, 90)
+    y, x = (h - small.shape[0]) // 2, (w - small.shape[1]) // 2
+    out[y:y + small.shape[0], x:x + small.shape[1]] = small
+    return out
+
+
+def darkened(rgb: np.ndarray, gain: float) -> np.ndarray:
+    """The same scene in a dim room."""
+    return np.clip(rgb.astype(np.float32) * gain, 0, 255).astype(np.uint8)
+
+
+def step_in_front_after(run: list[ClipFrame], after_s: float) -> list[float]:
+    first = run[0].t
+    return [f.t for f in run if f.t - first > after_s
+            and f.message == "Step in front of the camera"]
+
+
+@pytest.fixture(scope="module")
+def phone_start(media) -> tuple[list[np.ndarray], float]:
+    return read_clip(media / "phone_long_eye_closures.mp4", 0, 75)  # 2.5 s
+
+
+def test_a_far_sitter_the_tracker_misses_is_told_to_come_closer(phone_start) -> None:
+    frames, fps = phone_start
+    far = [far_away(f, 4.0) for f in frames]
+    run = coach_clip(far, fps, PRESETS["academic"])
+    assert not step_in_front_after(run, 0.2)
+    said = {f.key for f in run}
+    assert said & {"head_height.closer", "presence.closer"}, said
+
+
+def test_a_sitter_in_a_dim_room_is_told_to_step_into_the_light(phone_start) -> None:
+    frames, fps = phone_start
+    for gain in (0.04, 0.02):  # the face still found (barely) / only the room's outline
+        run = coach_clip([darkened(f, gain) for f in frames], fps, PRESETS["academic"],
+                         pose=False)
+        assert not step_in_front_after(run, 0.2), gain
+        assert "presence.light" in {f.key for f in run}, gain
+
+
+def test_nobody_there_is_still_step_in_front(media) -> None:
+    """The cartoon (no person; the pose model once reported a body lying on its side)."""
+    frames, fps = read_clip(media / "no_face.mp4", 0, 60)
+    run = coach_clip(frames, fps, PRESETS["academic"])
+    assert {f.message for f in run} == {"Step in front of the camera"}
+
+
+def test_someone_there_without_a_face_keeps_the_session() -> None:
+    """A body but no face (turned away): the hint, and the calibration is kept."""
+    coach = Coach(PRESETS["academic"], CoachSettings(calibration_s=0.5))
+    good = Metrics(faces=1, yaw_deg=0.0, pitch_deg=-2.0, roll_deg=0.0, smile=0.4,
+                   blink=0.05, eyes_closed=False, head_height=0.42, eye_line=0.36,
+                   face_center_x=0.0, looking_at_camera=True)
+    for i in range(45):
+        coach.update(good, i / 30)
+    assert coach.calibrator.done
+    states = [coach.update(Metrics(faces=0, presence="turn"), 1.5 + i / 30)
+              for i in range(150)]
+    assert states[-1].message == "Turn to face the camera" and coach.calibrator.done
+    states = [coach.update(Metrics(faces=0), 6.5 + i / 30) for i in range(90)]
+    assert states[-1].message == "Step in front of the camera" and not coach.calibrator.done
