@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coaching.calibration import Baseline, eye_open
+from coaching.framing_fit import GATE as FITS_OUTPUTS
+from coaching.framing_fit import judge_fit
 from coaching.messages import Catalogue, load_catalogue
 from coaching.metrics import Metrics
 from coaching.presets import Preset, Range
@@ -95,6 +97,8 @@ def judge(preset: Preset, gate: str, m: Metrics, baseline: Baseline | None = Non
     rng = getattr(preset.ranges, gate, None) if gate in _RAW_DIRECTIONS else None
     if rng is not None:
         return _judge_range(preset, gate, rng, m, baseline, hysteresis, side_hint)
+    if gate == FITS_OUTPUTS:
+        return _judge_outputs(preset, m)
     if gate == "eyes_open":
         return _judge_eyes(preset, m, baseline)
     if gate == "looking_at_camera":
@@ -109,6 +113,16 @@ def judge(preset: Preset, gate: str, m: Metrics, baseline: Baseline | None = Non
         return _judge_bool(gate, m.teeth_visible, want, "teeth_visible.show" if want else
                            "teeth_visible.hide")
     return Judgement(gate, known=False, inside=True, within_margin=True)
+
+
+def _judge_outputs(preset: Preset, m: Metrics) -> Judgement:
+    """Every deliverable of the preset fits the frame (:mod:`coaching.framing_fit`)."""
+    known, inside, fault = judge_fit(preset, m)
+    if not known or fault is None:
+        return Judgement(FITS_OUTPUTS, known=known, inside=True, within_margin=True)
+    return Judgement(FITS_OUTPUTS, known=True, inside=False, within_margin=False,
+                     size=fault.size, key=fault.key, direction=fault.direction,
+                     closeness=max(0.0, 1.0 - fault.size / 3.0) * 0.75)
 
 
 def _judge_bool(gate: str, value: bool | None, want: bool | None, key: str) -> Judgement:

@@ -48,7 +48,9 @@ How each number is made (:func:`compute_metrics`; constants in ``analysis:``):
 - framing: head height = 2 x (eye midpoint to chin) / frame height; eye line and
   headroom (the top of the head, estimated one eye-to-chin distance above the eyes)
   from the top as fractions of the height; ``face_center_x`` -0.5..0.5 of the
-  width; inter-eye (iris centre) distance in pixels.
+  width; inter-eye (iris centre) distance in pixels; for deliverable framing the
+  crown (chin + 1.40 x (forehead point - chin), :mod:`coaching.head_geometry`) and chin
+  lines, the face width and the frame's pixel size.
 - quality on a 128 px grey crop of the face: Laplacian variance (sharpness),
   mean luminance 0..1, clipped fractions, left/right balance (image sides).
 """
@@ -64,6 +66,7 @@ import numpy as np
 
 from coaching import geometry as g
 from coaching.eyes import eye_patch_features, load_eye_model
+from coaching.head_geometry import mesh_crown_y
 from coaching.observations import FaceObservation, Observation, PoseObservation
 from coaching.settings import AnalysisSettings
 from coaching.sitter import SitterChoice, choose_sitter, presence_hint
@@ -106,6 +109,13 @@ class Metrics:
     face_center_x: float | None = None  # -0.5 (image left edge) .. +0.5 (right edge)
     headroom: float | None = None  # top of head to frame top; < 0 = cut off
     eye_distance_px: float | None = None
+    # The head for deliverable framing (coaching/head_geometry.py): crown (mesh ratio)
+    # and chin from the top / height, face-mesh width / width, the frame's pixel size.
+    crown_line: float | None = None
+    chin_line: float | None = None
+    face_width: float | None = None
+    frame_width_px: int | None = None
+    frame_height_px: int | None = None
     # Image quality on the face.
     sharpness: float | None = None  # variance of the Laplacian on the face, grey 0..255
     exposure: float | None = None  # mean luminance on the face, 0..1
@@ -329,6 +339,10 @@ def _framing(m: Metrics, px: np.ndarray, w: int, h: int) -> None:
     xs = px[:, 0]
     m.face_center_x = float((xs.min() + xs.max()) / 2) / w - 0.5
     m.eye_distance_px = float(np.linalg.norm(px[g.LEFT_IRIS, :2] - px[g.RIGHT_IRIS, :2]))
+    m.crown_line = mesh_crown_y(px) / h
+    m.chin_line = float(chin[1]) / h
+    m.face_width = float(xs.max() - xs.min()) / w
+    m.frame_width_px, m.frame_height_px = int(w), int(h)
 
 
 def _quality(m: Metrics, px: np.ndarray, rgb: np.ndarray) -> None:

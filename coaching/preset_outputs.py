@@ -3,7 +3,7 @@
 Each output says its shape, its pixel size and the composition rule it follows, with the
 standard or practice it comes from cited in the preset YAML. Validated here (pydantic,
 unknown keys forbidden) so a broken output reads ``file:line: outputs.0.key: reason``
-like the rest of a preset; :mod:`delivery.composition` turns an output plus the
+like the rest of a preset; :mod:`coaching.composition` turns an output plus the
 photo's landmarks into a crop.
 
 Shape: exactly one of ``size_mm`` / ``size_in`` (a physical print size, needs ``dpi``

@@ -67,9 +67,11 @@ FRAMING_LIMITS: dict[str, tuple[float, float]] = {
 SIDED = ("yaw_deg", "roll_deg", "shoulder_turn_deg", "shoulder_tilt_deg")
 
 #: Coaching groups (GUIDE section 5) and the gates in each. Gates that are not ranges:
-#: ``mouth_closed``, ``teeth_visible``, ``eyes_open``, ``looking_at_camera``.
+#: ``fits_outputs`` (every deliverable fits the frame: coaching/framing_fit.py, on when
+#: the preset has photo outputs), ``mouth_closed``, ``teeth_visible``, ``eyes_open``,
+#: ``looking_at_camera``.
 GROUPS: dict[str, tuple[str, ...]] = {
-    "framing": ("head_height", "face_center_x", "eye_line"),
+    "framing": ("fits_outputs", "head_height", "face_center_x", "eye_line"),
     "shoulders": ("shoulder_turn_deg", "shoulder_tilt_deg"),
     "head_turn": ("yaw_deg",),
     "chin": ("pitch_deg",),
@@ -83,9 +85,9 @@ ALL_GATES: tuple[str, ...] = tuple(g for gates in GROUPS.values() for g in gates
 
 OrderItem = Literal[
     "framing", "shoulders", "head_turn", "chin", "tilt", "expression", "eyes", "gaze",
-    "head_height", "face_center_x", "eye_line", "shoulder_turn_deg", "shoulder_tilt_deg",
-    "yaw_deg", "pitch_deg", "roll_deg", "smile", "mouth_closed", "teeth_visible",
-    "eyes_open", "looking_at_camera",
+    "fits_outputs", "head_height", "face_center_x", "eye_line", "shoulder_turn_deg",
+    "shoulder_tilt_deg", "yaw_deg", "pitch_deg", "roll_deg", "smile", "mouth_closed",
+    "teeth_visible", "eyes_open", "looking_at_camera",
 ]
 
 
@@ -257,6 +259,8 @@ class Preset(_Strict):
             active.add("eyes_open")
         if self.look_at_camera:
             active.add("looking_at_camera")
+        if self.photo_outputs():  # every output must fit the camera frame
+            active.add("fits_outputs")
         ranked = [g for g, _ in sorted(self.ranks().items(), key=lambda kv: kv[1])]
         return [g for g in ranked if g in active]
 

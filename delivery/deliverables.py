@@ -4,7 +4,7 @@ The photo is decoded at full resolution (orientation applied), re-analysed in IM
 mode (the face landmarker on a copy of at most ``work_side`` px, whose normalised
 landmarks map straight onto the full-size pixels; the landmarker itself looks at 256
 px), its crown found (:mod:`delivery.head_top`), and each output composed
-(:mod:`delivery.composition`), cut from the full-resolution pixels and written
+(:mod:`coaching.composition`), cut from the full-resolution pixels and written
 (:mod:`delivery.jpeg_writer`); print sheets repeat a photo output
 (:mod:`delivery.print_sheet`). Coordinates from the live preview are never used: the
 still is its own truth. An output whose rule cannot be met gets no file, only its
@@ -21,12 +21,13 @@ from typing import Any
 import cv2
 import numpy as np
 
+from coaching.composition import Composition, compose
+from coaching.head_geometry import HeadGeometry
 from coaching.imageio import Photo, read_photo
 from coaching.photo_analyzer import PhotoAnalyzer
 from coaching.preset_outputs import Output
 from coaching.presets import Preset
-from delivery.composition import Composition, compose
-from delivery.head_top import CrownFinder, HeadGeometry, head_geometry
+from delivery.head_top import CrownFinder, head_geometry
 from delivery.jpeg_writer import cut, write_jpeg
 from delivery.print_sheet import layout, render_sheet
 

@@ -1,79 +1,37 @@
-"""Where the head is in a photo, crown included: :class:`HeadGeometry`, :class:`CrownFinder`.
+"""The crown of the head in a still, from the selfie segmenter: :class:`CrownFinder`.
 
-ID standards measure the head from the chin to the CROWN, the top of the head with its
-hair (ICAO 9303 part 3, the US Department of State): the face mesh stops at the
-forehead (point 10, near the hairline), so the crown is found separately:
-
-1. ``mask``: the pinned MediaPipe selfie segmenter (``segmenter`` in
-   :mod:`coaching.model_registry`) is run on a square region around the head, cut from
-   the photo at up to 512 px; from the forehead point, walking straight up in a band of
-   columns over the forehead, the person mask's first row under 0.5 in each column is
-   the hair's top; the crown is the median over the band. The walk starts on the face
-   and follows the mask, so a raised hand or another person above does not count.
-2. ``mesh`` (fallback: no segmenter, the mask does not cover the forehead, or its crown
-   is implausible): chin + :data:`CROWN_RATIO` x (forehead point 10 - chin), the ratio
-   measured with (1) on this project's real photos (``benchmarks/deliverables_speed.py
-   --crown`` prints it).
-
-A crown that runs into the photo's top edge is reported (``cut``): the head is not all
-in the picture, so no crop can show headroom above it.
+The crown (the top of the head with its hair, as ID standards measure it; see
+:mod:`coaching.head_geometry`) is found with the pinned MediaPipe selfie segmenter
+(``segmenter`` in :mod:`coaching.model_registry`), run on a square region around the
+head cut from the photo at up to 512 px: from the face mesh's forehead point (10),
+walking straight up in a band of columns over the forehead, the person mask's first row
+under 0.5 in each column is the hair's top; the crown is the median over the band. The
+walk starts on the face and follows the mask, so a raised hand or another person above
+does not count. Without the segmenter, when the mask does not cover the forehead, or
+when its crown is implausible, the mesh ratio (:data:`coaching.head_geometry.CROWN_RATIO`)
+is used. A crown that runs into the photo's top edge is reported (``cut``): the head is
+not all in the picture, so no crop can show headroom above it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import cv2
 import numpy as np
 from mediapipe.tasks.python import BaseOptions, vision
 
 from coaching import geometry as g
+from coaching.head_geometry import CROWN_RATIO, CrownMethod, HeadGeometry, from_landmarks
 from coaching.mediapipe_results import as_mp_image
 from coaching.models import ensure_model
 from coaching.observations import FaceObservation
 from coaching.quiet import native_stderr_silenced
 
-__all__ = ["CROWN_RATIO", "CrownFinder", "HeadGeometry", "head_geometry"]
+__all__ = ["CrownFinder", "head_geometry"]
 
-#: (crown - chin) / (forehead point 10 - chin), measured with the segmenter crown on the
-#: 29 real photos and video frames (../shared/media, Yale faces): median 1.40,
-#: 10th-90th percentile 1.31-1.47.
-CROWN_RATIO = 1.40
 #: The mask crown is trusted only when (crown - chin) / (point 10 - chin) is in here.
 _PLAUSIBLE = (1.1, 1.75)
-#: Face-mesh outline (silhouette) points: what must sit inside a round crop.
-FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378,
-             400, 377, 152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21,
-             54, 103, 67, 109)
-
-CrownMethod = Literal["mask", "mesh"]
-
-
-@dataclass(frozen=True)
-class HeadGeometry:
-    """The main face in one photo, in that photo's pixels (x right, y down)."""
-
-    crown_y: float
-    chin_y: float
-    eye_x: float  # midpoint of the iris centres
-    eye_y: float
-    centre_x: float  # middle of the face mesh's extent (as metrics.face_center_x)
-    eye_px: float  # iris-centre distance
-    outline: np.ndarray  # (N, 2) face-oval points plus the crown point above the forehead
-    crown_method: CrownMethod
-    crown_cut: bool  # the hair runs into the photo's top edge
-
-    @property
-    def head_px(self) -> float:
-        return self.chin_y - self.crown_y
-
-    def scaled(self, s: float) -> HeadGeometry:
-        """The same head in a photo ``s`` times the size."""
-        return HeadGeometry(self.crown_y * s, self.chin_y * s, self.eye_x * s, self.eye_y * s,
-                            self.centre_x * s, self.eye_px * s, self.outline * s,
-                            self.crown_method, self.crown_cut)
 
 
 class CrownFinder:
@@ -159,13 +117,5 @@ def head_geometry(face: FaceObservation, rgb: np.ndarray, crown: CrownFinder,
     h, w = rgb.shape[:2]
     px = face.landmarks[:, :2] * (w, h)
     crown_y, method, cut = crown.crown(rgb, px)
-    eyes = (px[g.LEFT_IRIS] + px[g.RIGHT_IRIS]) / 2
-    xs = px[:, 0]
-    top = px[g.FOREHEAD]
-    outline = np.vstack([px[list(FACE_OVAL)], [[top[0], crown_y]]])
-    geo = HeadGeometry(
-        crown_y=crown_y, chin_y=float(px[g.CHIN, 1]), eye_x=float(eyes[0]),
-        eye_y=float(eyes[1]), centre_x=float((xs.min() + xs.max()) / 2),
-        eye_px=float(np.linalg.norm(px[g.LEFT_IRIS] - px[g.RIGHT_IRIS])),
-        outline=outline, crown_method=method, crown_cut=cut)
+    geo = from_landmarks(px, crown_y, method, cut)
     return geo if full_size is None else geo.scaled(full_size[0] / w)

@@ -22,8 +22,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageCms
 
+from coaching.composition import Crop
 from coaching.files import write_atomic
-from delivery.composition import Crop
 
 __all__ = ["SRGB_ICC", "cut", "jpeg_bytes", "write_jpeg"]
 

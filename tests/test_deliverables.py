@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from PIL import Image, ImageCms
 
+from coaching.composition import Crop, Measured, measure, problems
 from coaching.imageio import load_photo
 from coaching.photo_analyzer import PhotoAnalyzer
 from coaching.presets import Preset, load_preset, load_presets
 from coaching.yamlconfig import ConfigError
-from delivery.composition import Crop, Measured, measure, problems
 from delivery.deliverables import DeliverableMaker, Rendered
 from delivery.head_top import CrownFinder, head_geometry
 from delivery.print_sheet import layout

@@ -43,7 +43,8 @@ def test_shipped_numbers_follow_the_guide() -> None:
     ps = load_presets(user=False)
     pp = ps["passport"].ranges
     assert (pp.yaw_deg.min, pp.yaw_deg.max) == (-5, 5)
-    assert (pp.head_height.min, pp.head_height.max) == (0.70, 0.80)
+    assert pp.head_height is None  # framing is the outputs' job (fits_outputs)
+    assert "fits_outputs" in ps["passport"].gates()
     assert ps["passport"].mouth_closed is True
     li = ps["linkedin"].ranges
     assert (li.yaw_deg.min, li.yaw_deg.max, li.yaw_deg.side) == (5, 15, "either")

@@ -165,6 +165,7 @@ def _analyze_one(path: Path, analyzer: PhotoAnalyzer, settings: AnalysisSettings
     m = compute_metrics(obs, photo.rgb, settings)
     if m.eye_distance_px is not None:  # in the original photo's pixels
         m.eye_distance_px /= photo.scale
+    m.frame_width_px, m.frame_height_px = photo.original_size
     w, h = photo.original_size
     rec: dict[str, Any] = {"image": str(path), "faces": m.faces, "size": [w, h],
                            "metrics": m.to_dict()}

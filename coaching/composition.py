@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from coaching.head_geometry import HeadGeometry
 from coaching.preset_outputs import Output, Rule, Share
-from delivery.head_top import HeadGeometry
 
 __all__ = ["Composition", "Crop", "Measured", "compose", "measure"]
 
@@ -73,6 +73,7 @@ class Composition:
     problems: tuple[str, ...] = ()  # each rule not met, with by how much
     overflow: dict[str, float] = field(default_factory=dict)  # the ideal crop past each edge, px
     too_small: bool = False  # not enough real pixels (min_eye_px)
+    fits: bool = False  # a crop meeting the composition exists inside the photo
 
     @property
     def ok(self) -> bool:
@@ -147,7 +148,7 @@ def compose(geo: HeadGeometry, frame: tuple[int, int], output: Output) -> Compos
     if geo.crown_cut and output.id_photo:
         probs.append("the top of the head is cut off by the photo's top edge")
     return Composition(output.name, best if not probs else None, size, m, tuple(probs), over,
-                       too_small=m.eye_px < rule.min_eye_px)
+                       too_small=m.eye_px < rule.min_eye_px, fits=True)
 
 
 def _shares(head: Share) -> list[float]:
