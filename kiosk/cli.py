@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "soak": ("soak", "run the pipeline for a long time and report memory, stalls, captures"),
     "screenshots": ("screenshots", "render every kiosk screen to PNG files"),
     "set-pin": ("set_pin", "hash an operator PIN into the config (operator.pin_hash)"),
+    "serve": ("serve", "run the guest hand-off (and dashboard) web server over a photo folder"),
     "stats": ("stats", "a day's counters from the session log (sessions, photos, prints ...)"),
     "messages": ("messages", "check the message catalogues for translators (--check)"),
 }

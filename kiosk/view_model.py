@@ -77,6 +77,7 @@ def _review_view(v: View, m: StateMachine, now: float) -> None:
     v.seconds_left = max(0.0, m.timing.done_s - (now - ctx.state_since))
     if ctx.delivery is not None:
         v.done_items = [item.text for item in ctx.delivery.items]
+        v.done_qr = next((item.qr for item in ctx.delivery.items if item.qr), "")
 
 
 def guest_language(inp: ViewInputs) -> str:

@@ -130,6 +130,7 @@ class View:
     done_items: list[str] = field(default_factory=list)  # done: lines from the plugins
     #: The guest's language: every word a screen draws comes from here.
     words: Catalogue = field(default_factory=lambda: load_catalogue("en"))
+    done_qr: str = ""  # done: the first plugin line's QR payload (the hand-off link)
     camera_title: str = ""
     camera_detail: str = ""
     notice: str = ""
