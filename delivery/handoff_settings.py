@@ -1,12 +1,13 @@
-"""The ``handoff:`` config section (validated like every section).
+"""The ``handoff:`` and ``printing:`` config sections (validated like every section).
 
-It lives beside the code it configures, in ``delivery/``; :mod:`kiosk.config` adds
-it to the app config, so a wrong value is the usual ``file:line: key: reason`` line.
+They live beside the code they configure, in ``delivery/``; :mod:`kiosk.config` adds
+them to the app config, so a wrong value is the usual ``file:line: key: reason`` line.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -61,3 +62,34 @@ class HandoffSettings(_Section):
     def _bind(cls, v: str) -> str:
         split_bind(v)
         return v.strip()
+
+
+class PrintSettings(_Section):
+    """Printing through CUPS (``printing:``)."""
+
+    enabled: bool = Field(False, description="print kept photos through CUPS (lp)")
+    printer: str | None = Field(None, pattern=r"^[A-Za-z0-9_.@\-]{1,127}$",
+                                description="CUPS queue name; null = the system default")
+    what: Literal["sheet", "favourite", "all"] = Field(
+        "sheet", description="sheet = the print sheet a plugin made (else the favourite), "
+                             "favourite = the favourite photo, all = every kept photo")
+    copies: int = Field(1, ge=1, le=10, description="copies of each print")
+    per_session: int = Field(2, ge=1, le=100, description="most sheets one session may print")
+    per_day: int = Field(200, ge=1, le=100_000, description="most sheets a day; then printing "
+                                                            "stops until tomorrow")
+    options: dict[str, str] = Field(default_factory=dict,
+                                    description="lp -o options, e.g. {media: 4x6, "
+                                                "fit-to-page: 'true'}")
+    job_timeout_s: float = Field(120, ge=5, le=3600,
+                                 description="a job the printer has not finished after this "
+                                             "long is reported to the operator")
+
+    @field_validator("options")
+    @classmethod
+    def _options(cls, v: dict[str, str]) -> dict[str, str]:
+        for k, val in v.items():
+            if not k or not all(c.isalnum() or c in "-_" for c in k):
+                raise ValueError(f"{k!r} is not a CUPS option name")
+            if any(c.isspace() and c != " " or ord(c) < 32 for c in str(val)):
+                raise ValueError(f"the value of {k} holds control characters")
+        return v

@@ -36,7 +36,8 @@ log = logging.getLogger(__name__)
 #: Plugins that ship with the kiosk: name -> import path.
 BUILTINS = {"retention": "delivery.retention_plugin:RetentionPlugin",
             "deliverables": "delivery.deliverables_plugin:DeliverablesPlugin",
-            "handoff": "delivery.handoff_plugin:HandoffPlugin"}
+            "handoff": "delivery.handoff_plugin:HandoffPlugin",
+            "printing": "delivery.printing:PrintingPlugin"}
 
 
 @dataclass(frozen=True)
