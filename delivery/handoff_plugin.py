@@ -6,7 +6,9 @@ with the reason on the operator overlay; the kiosk runs on). When a sitter keeps
 photos it makes their link, writes it into each kept photo's sidecar as
 ``handoff_url`` and returns it as a ``link`` deliverable; on the done screen it adds a
 line with the address and a QR code of it. Deliverable files other plugins made in
-the session folder (a print sheet) are added to what the link serves.
+the session folder (a print sheet) are added to what the link serves. With
+``handoff.dashboard`` the same server carries the operator dashboard
+(:mod:`delivery.dashboard`), talking to the kiosk through ``booth.remote``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import logging
 from pathlib import Path
 
 from coaching.files import write_atomic
+from delivery.dashboard import Dashboard
+from delivery.dashboard_auth import OperatorLogin
 from delivery.handoff import HandoffService
 from delivery.hooks import BoothInfo, Deliverable, PhotoInfo, ScreenItem, SessionInfo, hookimpl
 
@@ -35,7 +39,13 @@ class HandoffPlugin:
         cfg = booth.config.handoff
         if not cfg.enabled:
             return
-        routes = getattr(booth, "web_routes", None)
+        routes = None
+        if cfg.dashboard:
+            remote = booth.remote
+            check = remote.check_pin if remote is not None and booth.config.operator.pin_hash \
+                else None
+            login = OperatorLogin(check, cfg.dashboard_session_min * 60.0)
+            routes = Dashboard(booth.out_dir, booth.config, remote, login).routes
         service = HandoffService(booth.out_dir, cfg, extra_routes=routes)
         service.start()  # raises ServerError: the plugin is off for today, and says why
         self.service = service

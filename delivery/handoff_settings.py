@@ -56,6 +56,12 @@ class HandoffSettings(_Section):
     max_connections: int = Field(200, ge=4, le=10_000,
                                  description="concurrent connections the server takes; more "
                                              "get 503")
+    dashboard: bool = Field(True, description="serve the operator dashboard at /operator "
+                                              "(needs operator.pin_hash)")
+    dashboard_session_min: float = Field(30, ge=1, le=24 * 60,
+                                         description="an operator's dashboard login lasts "
+                                                     "this long (minutes)")
+
 
     @field_validator("bind")
     @classmethod

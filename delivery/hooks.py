@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import pluggy
 
@@ -31,6 +31,18 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
+class BoothRemote(Protocol):
+    """What a plugin may ask of the running kiosk from any thread (the dashboard): read
+    the newest status snapshot, check the operator PIN, and post a command. A command
+    becomes an event the kiosk's UI thread carries out; nothing touches the UI here."""
+
+    def status(self) -> dict[str, Any]: ...
+
+    def check_pin(self, pin: str) -> bool: ...
+
+    def command(self, action: str, value: str = "") -> bool: ...
+
+
 @dataclass(frozen=True)
 class BoothInfo:
     """The running kiosk, as a plugin sees it at start-up."""
@@ -39,6 +51,7 @@ class BoothInfo:
     config: Any  # the validated kiosk.config.AppConfig (read only)
     app_version: str = ""
     presets: dict[str, Any] = field(default_factory=dict)  # name -> Preset (read only)
+    remote: BoothRemote | None = None  # None outside the kiosk (tests, ``serve``)
 
 
 @dataclass(frozen=True)

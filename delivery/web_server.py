@@ -29,7 +29,8 @@ class WebServer:
             app, host=host, port=port, log_level="warning", access_log=False,
             lifespan="off", limit_concurrency=max_connections, timeout_keep_alive=5,
             h11_max_incomplete_event_size=max_header_bytes, server_header=False,
-            date_header=False, proxy_headers=False)
+            date_header=False, proxy_headers=False,
+            timeout_graceful_shutdown=2)  # live-update streams end with the server
         self.server = uvicorn.Server(self.config)
         self.thread: threading.Thread | None = None
         self._failed: BaseException | None = None

@@ -45,6 +45,7 @@ from kiosk.plugin_host import load_plugins
 from kiosk.plugin_runner import PluginRunner
 from kiosk.preset_tuning import PresetBook
 from kiosk.prompt_voice import PromptVoice
+from kiosk.remote import KioskRemote, remote_status
 from kiosk.render import Renderer, Theme
 from kiosk.screens import Button, OperatorRow, OperatorView, View, draw_view
 from kiosk.screens import choose as choose_screen
@@ -121,6 +122,8 @@ class KioskApp:
         self._t0 = self.clock()
         self.health = HealthMonitor(self.out_dir, clock=self.clock)
         self.render_errors = 0
+        self.remote = KioskRemote(self.booth.events, cfg.operator.pin_hash)
+        self._published_at = -1.0
 
     @property
     def quit_requested(self) -> bool:
@@ -153,7 +156,8 @@ class KioskApp:
         """Start-up hooks now (bounded by the hook time limit): catalogues must be in
         place before the first prompt."""
         self.plugins.call("kiosk_startup", booth=BoothInfo(self.out_dir, self.cfg, __version__,
-                                                           presets=dict(self.presets)))
+                                                           presets=dict(self.presets),
+                                                           remote=self.remote))
         for _name, folders in self.plugins.call("message_catalogues"):
             for folder in folders:
                 register_catalogue_dir(Path(folder))
@@ -182,7 +186,10 @@ class KioskApp:
             for ev in self._input_events(now):
                 self._dispatch(ev)
             for ev in self.booth.poll():
-                self.machine.handle(ev)
+                if ev.kind is Kind.REMOTE:  # the dashboard, carried out here on the UI thread
+                    self.desk.remote(*ev.data)
+                else:
+                    self.machine.handle(ev)
             self._notices(now)
             self.machine.columns = choose_screen.columns(self.surface.get_size(),
                                                          len(self.machine.ctx.presets))
@@ -198,6 +205,11 @@ class KioskApp:
             pygame.display.flip()
             self.stats.tick(time.monotonic())
             self.health.tick(now, self._health_sample)
+            if now - self._published_at >= 1.0:  # the dashboard's snapshot, once a second
+                self._published_at = now
+                self.remote.publish(remote_status(
+                    self.booth, self.machine, self.stats.fps,
+                    self.loaded.problems + self.plugins.problems(), self.out_dir))
         except Exception:  # noqa: BLE001 - bookkeeping must never stop the kiosk
             log.exception("after-frame bookkeeping failed")
         return self.machine.state

@@ -99,6 +99,19 @@ class OperatorDesk:
         else:
             self._do[act]()
 
+    def remote(self, action: str, value: str = "") -> None:
+        """A command from the operator dashboard (on the UI thread, as an event)."""
+        log.info("dashboard: %s %s", action, value)
+        if action == "shutter":
+            if self.machine.state is State.COACHING:
+                self.machine.handle(Event(Kind.SHUTTER))
+        elif action == "auto":
+            self.booth.set_auto_paused(value != "on")
+            self.panel.auto_paused = self.booth.auto_paused
+        elif action == "preset" and value in [c.key for c in self.machine.ctx.presets]:
+            self.booth.set_preset(value)
+            self.machine.ctx.preset = value
+
     # -- the PIN pad ------------------------------------------------------------------
     def _pin_key(self, e: pygame.event.Event, now: float) -> None:
         op = self.panel

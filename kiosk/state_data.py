@@ -49,6 +49,7 @@ class Kind(str, enum.Enum):
     CAPTURED = "captured"  # a still was taken and saved; ``data`` is the Shot
     CAPTURE_FAILED = "capture_failed"  # ``data`` is a short message for the sitter
     DELIVERED = "delivered"  # plugins made the kept set's deliverables; ``data``: a Delivery
+    REMOTE = "remote"  # an operator command from the dashboard; ``data``: (action, value)
 
 
 #: Events that count as a person interacting (they reset the idle timer).

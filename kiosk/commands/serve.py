@@ -11,11 +11,14 @@ from __future__ import annotations
 import argparse
 import threading
 
+from delivery.dashboard import Dashboard
+from delivery.dashboard_auth import OperatorLogin
 from delivery.handoff import HandoffService
 from delivery.handoff_settings import split_bind
 from delivery.web_server import ServerError
 from kiosk.commands.common import UsageError, load_app_config
 from kiosk.commands.stats import out_folder
+from kiosk.operator import verify_pin
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -36,7 +39,13 @@ def run(args: argparse.Namespace) -> int:
     photos = out_folder(args.photos, cfg.storage.out_dir)
     if not photos.is_dir():
         raise UsageError(f"no photo folder at {photos} (--photos DIR names the kiosk's folder)")
-    service = HandoffService(photos, cfg.handoff, bind=args.bind)
+    routes = None
+    if cfg.handoff.dashboard:  # counters, photos and prints; no kiosk to command here
+        pin_hash = cfg.operator.pin_hash
+        check = (lambda pin: verify_pin(pin, pin_hash)) if pin_hash else None
+        login = OperatorLogin(check, cfg.handoff.dashboard_session_min * 60.0)
+        routes = Dashboard(photos, cfg, None, login).routes
+    service = HandoffService(photos, cfg.handoff, bind=args.bind, extra_routes=routes)
     try:
         service.start()
     except ServerError as exc:
