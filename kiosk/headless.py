@@ -34,6 +34,8 @@ from coaching.pipeline import CoachingStep, StepResult, frame_time
 from coaching.presets import Preset
 from coaching.quiet import native_stderr_silenced
 from coaching.yamlconfig import ConfigError
+from delivery.handoff import HandoffService
+from delivery.handoff_plugin import add_to_sidecar
 from delivery.hooks import BoothInfo
 from kiosk import __version__
 from kiosk.capture import CaptureRequest, take_photo
@@ -108,6 +110,8 @@ def run_headless(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)
         after.finish(runner.saved)
+        if config.handoff.enabled and runner.saved:
+            _hand_off(config, store, session, runner.saved)
         try:
             session.end()
         except StorageError as exc:
@@ -159,6 +163,20 @@ class _AfterShot:
     def close(self) -> None:
         self.runner.call("kiosk_shutdown")
         self.runner.stop()
+def _hand_off(config: AppConfig, store: SessionStore, session: Session,
+              saved: list[SavedShot]) -> None:
+    """With ``handoff.enabled`` a headless run keeps what it took and gives the session
+    its guest link (in each sidecar's ``handoff_url``), for ``headshot-kiosk serve``."""
+    try:
+        for shot in saved:
+            session.set_kept(shot, True)
+        _token, url = HandoffService(store.out_dir, config.handoff).new_link(session.id)
+        for shot in saved:
+            add_to_sidecar(shot.sidecar_path, "handoff_url", url)
+    except (StorageError, OSError, ValueError) as exc:
+        print(f"hand-off: no link for {session.id}: {exc}", file=sys.stderr)
+        return
+    print(f"hand-off: {url}", flush=True)
 
 
 def _build_step(preset: Preset, config: AppConfig, uses_pose: bool, *,

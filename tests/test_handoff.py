@@ -230,3 +230,26 @@ def test_serve_errors_are_one_line(tmp_path: Path) -> None:
         r = subprocess.run([sys.executable, "-m", "kiosk", "serve", *args], capture_output=True,
                            text=True, timeout=60)
         assert r.returncode == 2 and r.stderr.startswith(start) and r.stderr.count("\n") == 1
+
+
+def test_a_headless_run_keeps_its_photo_and_writes_the_link(tmp_path: Path, media: Path,
+                                                           capsys) -> None:
+    from delivery.handoff_links import LinkStore
+    from kiosk.cli import main
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for i in range(4):
+        (frames / f"f{i}.jpg").write_bytes((media / "single_face.jpg").read_bytes())
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("handoff:\n  enabled: true\n  public_url: http://192.168.4.1:8765\n")
+    out = tmp_path / "out"
+    assert main(["run", "--headless", "--config", str(cfg), "--source", f"replay:{frames}",
+                 "--preset", "passport", "--out", str(out), "--shutter-at", "0.1"]) == 0
+    printed = capsys.readouterr().out
+    (side_path,) = out.glob("*/shot-001.json")
+    side = json.loads(side_path.read_text())
+    assert side["kept"] is True and side["handoff_url"].startswith("http://192.168.4.1:8765/s/")
+    assert f"hand-off: {side['handoff_url']}" in printed
+    found = LinkStore(out).lookup(side["handoff_url"].rsplit("/", 1)[1])
+    assert found.link is not None and found.link.session == side_path.parent.name
