@@ -147,5 +147,10 @@ class KioskSpec:
         """Lines (and QR codes) for the done screen, given everything delivered."""
 
     @hookspec
+    def operator_status(self) -> list[str] | None:
+        """Lines for the operator (overlay and dashboard), e.g. a printer out of paper;
+        asked every few seconds. Return quickly: report what is known, never wait."""
+
+    @hookspec
     def session_ended(self, session: SessionInfo) -> None:
         """The session is over (kept, abandoned or timed out)."""

@@ -169,6 +169,7 @@ class PrintDesk:
             self.last_error = f"{Path(job.file).name}: {reason}"
             log.error("printing %s failed: %s", Path(job.file).name, reason)
         else:
+            self.last_error = ""  # the printer works again
             log.info("printed %s (%s)", Path(job.file).name, job.cups_job)
         self._record(job, status)
 
@@ -202,6 +203,12 @@ class PrintingPlugin:
     def kiosk_shutdown(self) -> None:
         if self.desk is not None:
             self.desk.stop()
+
+    @hookimpl
+    def operator_status(self) -> list[str] | None:
+        if self.desk is None or not self.desk.last_error:
+            return None
+        return [f"printing: {self.desk.last_error}"]
 
     @hookimpl
     def photos_kept(self, session: SessionInfo, photos: list[PhotoInfo],

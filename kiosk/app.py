@@ -124,6 +124,8 @@ class KioskApp:
         self.render_errors = 0
         self.remote = KioskRemote(self.booth.events, cfg.operator.pin_hash)
         self._published_at = -1.0
+        self.plugin_status: list[str] = []  # the plugins' operator_status lines (newest)
+        self._status_asked = False
 
     @property
     def quit_requested(self) -> bool:
@@ -207,9 +209,11 @@ class KioskApp:
             self.health.tick(now, self._health_sample)
             if now - self._published_at >= 1.0:  # the dashboard's snapshot, once a second
                 self._published_at = now
-                self.remote.publish(remote_status(
-                    self.booth, self.machine, self.stats.fps,
-                    self.loaded.problems + self.plugins.problems(), self.out_dir))
+                self.remote.publish(remote_status(self.booth, self.machine, self.stats.fps,
+                                                  self._problems(), self.out_dir))
+                if not self._status_asked:  # one question at a time: no backlog
+                    self._status_asked = True
+                    self.plugins.submit("operator_status", then=self._got_status)
         except Exception:  # noqa: BLE001 - bookkeeping must never stop the kiosk
             log.exception("after-frame bookkeeping failed")
         return self.machine.state
@@ -289,8 +293,16 @@ class KioskApp:
     def _operator_rows(self) -> list[OperatorRow]:
         return operator_rows(self.booth)
 
+    def _problems(self) -> list[str]:
+        return self.loaded.problems + self.plugins.problems() + list(self.plugin_status)
+
+    def _got_status(self, results: list[tuple[str, Any]]) -> None:
+        """(plugin worker) the newest operator_status lines, swapped in whole."""
+        self.plugin_status = [str(x)[:200] for _n, lines in results for x in lines or []]
+        self._status_asked = False
+
     def _operator_view(self) -> OperatorView:
-        problems = self.loaded.problems + self.plugins.problems()
+        problems = self._problems()
         stats = stats_lines(self.booth, self.machine, self.stats.fps, problems)
         return operator_view(self.operator, self.booth, self.machine, stats)
 

@@ -133,8 +133,9 @@ def test_no_such_printer(cups_pdf: Path, tmp_path: Path, media: Path) -> None:
         desk.stop()
 
 
-def test_the_kiosk_prints_the_kept_favourite(cups_pdf: Path, tmp_path: Path,
-                                             media: Path) -> None:
+def test_the_kiosk_prints_the_favourite_and_shows_a_printer_fault(cups_pdf: Path,
+                                                                 tmp_path: Path,
+                                                                 media: Path) -> None:
     cfg_file = tmp_path / "booth.yaml"
     cfg_file.write_text(f"printing:\n  enabled: true\n  printer: {QUEUE}\n  what: favourite\n")
     cfg = load_config(cfg_file)
@@ -147,9 +148,10 @@ def test_the_kiosk_prints_the_kept_favourite(cups_pdf: Path, tmp_path: Path,
         source_spec="replay:x", out_dir=tmp_path / "out", windowed=True, size=(960, 540),
         presets=presets, preset="easy"))
     app.start()
-    try:
+    desk = app.loaded.manager.get_plugin("printing").desk
+
+    def keep_one() -> None:
         drive(app, lambda a: a.machine.state is State.WELCOME)
-        app.booth.set_auto_paused(True)
         post(Kind.START)
         drive(app, lambda a: a.machine.state is State.COACHING and a.booth.last_result)
         post(Kind.SHUTTER)
@@ -158,9 +160,20 @@ def test_the_kiosk_prints_the_kept_favourite(cups_pdf: Path, tmp_path: Path,
         drive(app, lambda a: a.machine.ctx.delivery is not None)
         assert "Printing 1 sheet — collect it at the printer." in [
             i.text for i in app.machine.ctx.delivery.items]
-        desk = app.loaded.manager.get_plugin("printing").desk
         assert desk.wait_settled(90)
+        post(Kind.OK)
+
+    try:
+        app.booth.set_auto_paused(True)
+        keep_one()
         (job,) = desk.jobs
         assert job.status == "printed" and job.file.endswith("shot-001.jpg"), job.reason
+        assert _sh("cupsdisable", "-r", "paper out", QUEUE).returncode == 0
+        keep_one()  # the printer is off: the kiosk carries on, the operator is told
+        assert desk.jobs[-1].status == "failed"
+        line = f"printing: shot-001.jpg: printer {QUEUE} is off: paper out"
+        drive(app, lambda a: line in a._operator_view().stats)
+        drive(app, lambda a: line in a.remote.status()["problems"])  # and the dashboard
     finally:
+        _sh("cupsenable", QUEUE)
         app.close()
