@@ -1,4 +1,4 @@
-"""The ``handoff:`` and ``printing:`` config sections (validated like every section).
+"""The ``handoff:``, ``printing:`` and ``mirror:`` config sections (validated like every section).
 
 They live beside the code they configure, in ``delivery/``; :mod:`kiosk.config` adds
 them to the app config, so a wrong value is the usual ``file:line: key: reason`` line.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Section(BaseModel):
@@ -99,3 +99,30 @@ class PrintSettings(_Section):
             if any(c.isspace() and c != " " or ord(c) < 32 for c in str(val)):
                 raise ValueError(f"the value of {k} holds control characters")
         return v
+
+
+class MirrorSettings(_Section):
+    """Mirroring to object storage (``mirror:``)."""
+
+    enabled: bool = Field(False, description="copy kept photos and the day logs to S3-"
+                                             "compatible storage in the background")
+    bucket: str = Field("", pattern=r"^$|^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$",
+                        description="the bucket to copy into")
+    prefix: str = Field("", pattern=r"^$|^[A-Za-z0-9._\-/]{1,200}$",
+                        description="key prefix, e.g. booth-3/ (one per booth)")
+    endpoint_url: str | None = Field(None, pattern=r"^https?://\S+$",
+                                     description="S3-compatible server, e.g. "
+                                                 "http://minio.local:9000; null = AWS")
+    region: str = Field("us-east-1", min_length=1, max_length=40, description="S3 region")
+    scan_every_s: float = Field(60, ge=1, le=86_400,
+                                description="look for new files at least this often")
+    retry_initial_s: float = Field(2, ge=0.1, le=3600,
+                                   description="first wait after a failed upload")
+    retry_max_s: float = Field(300, ge=1, le=86_400,
+                               description="longest wait between retries (doubling)")
+
+    @model_validator(mode="after")
+    def _bucket_when_on(self) -> MirrorSettings:
+        if self.enabled and not self.bucket:
+            raise ValueError("mirror.enabled needs mirror.bucket")
+        return self

@@ -175,12 +175,20 @@ class PrintDesk:
 
 
 def pick_files(what: str, photos: list[PhotoInfo], favourite: PhotoInfo | None,
-               deliverables: list[Deliverable]) -> list[Path]:
-    """What to print for one kept set."""
+               deliverables: list[Deliverable], sheet_outputs: tuple[str, ...] = ()
+               ) -> list[Path]:
+    """What to print for one kept set. A sheet is a ``print`` deliverable, or a file
+    named after one of the preset's sheet outputs (``shot-001.sheet.jpg``), the
+    favourite's first."""
     if what == "sheet":
-        sheets = [d.path for d in deliverables if d.kind == "print" and d.path is not None]
+        sheets = [Path(d.path) for d in deliverables if d.path is not None and (
+            d.kind == "print" or any(Path(d.path).name.endswith(f".{n}.jpg")
+                                     for n in sheet_outputs))]
+        if favourite is not None:
+            stem = favourite.image_path.stem + "."
+            sheets.sort(key=lambda p: not p.name.startswith(stem))
         if sheets:
-            return [Path(sheets[0])]
+            return [sheets[0]]
     if what == "all":
         return [p.image_path for p in photos]
     pick = favourite or (photos[0] if photos else None)
@@ -192,11 +200,13 @@ class PrintingPlugin:
 
     def __init__(self) -> None:
         self.desk: PrintDesk | None = None
+        self._presets: dict[str, Any] = {}
         self._kept: dict[str, tuple[list[PhotoInfo], PhotoInfo | None]] = {}
 
     @hookimpl
     def kiosk_startup(self, booth: BoothInfo) -> None:
         if booth.config.printing.enabled:
+            self._presets = dict(booth.presets)
             self.desk = PrintDesk(booth.out_dir, booth.config.printing)
 
     @hookimpl
@@ -222,7 +232,10 @@ class PrintingPlugin:
         if self.desk is None or session.id not in self._kept:
             return None
         photos, favourite = self._kept.pop(session.id)
-        files = pick_files(self.desk.settings.what, photos, favourite, deliverables)
+        preset = self._presets.get(session.preset)
+        sheets = tuple(o.name for o in getattr(preset, "outputs", None) or ()
+                       if getattr(o, "kind", "") == "sheet")
+        files = pick_files(self.desk.settings.what, photos, favourite, deliverables, sheets)
         jobs, why = self.desk.request(session.id, files)
         if why:
             log.warning("printing: %s (session %s)", why, session.id)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 from camera.settings import CameraSettings
 from coaching.settings import AnalysisSettings, CoachSettings, PipelineSettings
 from coaching.yamlconfig import ConfigError, load_model
-from delivery.handoff_settings import HandoffSettings, PrintSettings
+from delivery.handoff_settings import HandoffSettings, MirrorSettings, PrintSettings
 from kiosk.operator import PinError, parse_hash
 from kiosk.paths import DEFAULT_CONFIG
 
@@ -135,6 +135,7 @@ class AppConfig(_Section):
     plugins: PluginsSettings = Field(default_factory=PluginsSettings)
     handoff: HandoffSettings = Field(default_factory=HandoffSettings)
     printing: PrintSettings = Field(default_factory=PrintSettings)
+    mirror: MirrorSettings = Field(default_factory=MirrorSettings)
     #: the file this config was read from (plugin settings errors point into it)
     _source: Path | None = PrivateAttr(default=None)
 

@@ -37,7 +37,8 @@ log = logging.getLogger(__name__)
 BUILTINS = {"retention": "delivery.retention_plugin:RetentionPlugin",
             "deliverables": "delivery.deliverables_plugin:DeliverablesPlugin",
             "handoff": "delivery.handoff_plugin:HandoffPlugin",
-            "printing": "delivery.printing:PrintingPlugin"}
+            "printing": "delivery.printing:PrintingPlugin",
+            "mirror": "delivery.mirror:MirrorPlugin"}
 
 
 @dataclass(frozen=True)

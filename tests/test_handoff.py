@@ -242,7 +242,8 @@ def test_a_headless_run_keeps_its_photo_and_writes_the_link(tmp_path: Path, medi
     for i in range(4):
         (frames / f"f{i}.jpg").write_bytes((media / "single_face.jpg").read_bytes())
     cfg = tmp_path / "c.yaml"
-    cfg.write_text("handoff:\n  enabled: true\n  public_url: http://192.168.4.1:8765\n")
+    cfg.write_text("handoff:\n  enabled: true\n  bind: 127.0.0.1:0\n"
+                   "  public_url: http://192.168.4.1:8765\n")
     out = tmp_path / "out"
     assert main(["run", "--headless", "--config", str(cfg), "--source", f"replay:{frames}",
                  "--preset", "passport", "--out", str(out), "--shutter-at", "0.1"]) == 0

@@ -31,6 +31,8 @@ from kiosk.states import Kind, State
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "docs" / "examples"
+#: The plugins that ship with the kiosk, in the order they load.
+BUILTIN_NAMES = ["retention", "deliverables", "handoff", "printing", "mirror"]
 
 
 class FakeBuggyPlugin:
@@ -157,7 +159,7 @@ def test_the_readme_example_plugin_delivers_a_note_and_a_done_screen_line(
                                     '  thank_you:\n    studio: "Studio Nord"\n')
     recorder = Recorder()
     app = make_app(config, plugins=[recorder])
-    assert app.loaded.names == ["retention", "deliverables", "handoff", "printing", "thank_you", "recorder"]
+    assert app.loaded.names == [*BUILTIN_NAMES, "thank_you", "recorder"]
     photo_kept(app)
     drive(app, lambda a: a.machine.ctx.delivery is not None)
     delivery = app.machine.ctx.delivery
@@ -245,7 +247,7 @@ def test_plugin_settings_errors_name_the_file_line_and_key(tmp_path: Path,
 
 def test_a_plugin_that_cannot_be_imported_is_reported_and_left_out(tmp_path: Path) -> None:
     config = write_config(tmp_path, 'plugins:\n  load: ["no_such_module:Plugin"]\n'
-                                    "  disable: [retention, deliverables, handoff, printing]\n")
+                                    f"  disable: [{', '.join(BUILTIN_NAMES)}]\n")
     loaded = load_plugins(load_config(config), config)
     assert loaded.names == []
     (problem,) = loaded.problems
@@ -268,7 +270,7 @@ def test_installed_plugins_are_found_through_their_entry_point(tmp_path: Path,
         "        return None\n")
     monkeypatch.syspath_prepend(str(site))
     loaded = load_plugins(load_config())
-    assert loaded.names == ["retention", "deliverables", "handoff", "printing", "extra"]
+    assert loaded.names == [*BUILTIN_NAMES, "extra"]
     assert isinstance(loaded.manager, pluggy.PluginManager)
     sys.modules.pop("booth_extra", None)
 

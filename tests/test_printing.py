@@ -177,3 +177,20 @@ def test_the_kiosk_prints_the_favourite_and_shows_a_printer_fault(cups_pdf: Path
     finally:
         _sh("cupsenable", QUEUE)
         app.close()
+
+
+def test_the_sheet_is_the_deliverable_named_after_a_sheet_output(tmp_path: Path) -> None:
+    from delivery.hooks import Deliverable, PhotoInfo, SessionInfo
+    from delivery.printing import pick_files
+
+    s = SessionInfo("2026-12-03_0001", tmp_path, "passport")
+    photos = [PhotoInfo(s, n, tmp_path / f"shot-00{n}.jpg", tmp_path / f"shot-00{n}.json",
+                        "manual", False) for n in (1, 2)]
+    made = [Deliverable("file", "ICAO 35 x 45 mm", tmp_path / "shot-001.icao.jpg"),
+            Deliverable("file", "Print sheet", tmp_path / "shot-001.sheet.jpg"),
+            Deliverable("file", "Print sheet", tmp_path / "shot-002.sheet.jpg")]
+    assert pick_files("sheet", photos, photos[1], made, ("sheet",)) == [
+        tmp_path / "shot-002.sheet.jpg"]  # the favourite's sheet
+    assert pick_files("sheet", photos, None, made, ()) == [photos[0].image_path]  # no sheet
+    assert pick_files("all", photos, None, made) == [p.image_path for p in photos]
+    assert pick_files("favourite", photos, photos[1], made) == [photos[1].image_path]
