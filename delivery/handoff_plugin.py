@@ -85,6 +85,11 @@ class HandoffPlugin:
         return [ScreenItem(f"Scan for your photos: {shown}", qr=link.url)]
 
 
+    @hookimpl
+    def session_ended(self, session: SessionInfo) -> None:
+        self._tokens.pop(session.id, None)  # the link lives on in the store; memory stays flat
+
+
 def add_to_sidecar(path: Path, key: str, value: str) -> None:
     """Set one field of a photo's sidecar (rewritten atomically)."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))

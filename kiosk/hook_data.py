@@ -41,7 +41,9 @@ def kept_job(plugins: PluginRunner, session: Session, shots: list[Shot],
 
     def job() -> None:
         photos = [_kept_photo(session, s) for s in records]
-        fav = photos[records.index(picked)] if picked in records else None
+        # by identity: a Shot's == compares its image arrays, which raises
+        at = next((i for i, r in enumerate(records) if r is picked), None)
+        fav = photos[at] if at is not None else None
         made: list[Deliverable] = []
         for name, items in plugins.call("photos_kept", session=info, photos=photos,
                                         favourite=fav):

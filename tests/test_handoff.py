@@ -254,3 +254,44 @@ def test_a_headless_run_keeps_its_photo_and_writes_the_link(tmp_path: Path, medi
     assert f"hand-off: {side['handoff_url']}" in printed
     found = LinkStore(out).lookup(side["handoff_url"].rsplit("/", 1)[1])
     assert found.link is not None and found.link.session == side_path.parent.name
+
+
+def test_a_set_whose_favourite_is_not_the_first_photo_is_delivered(tmp_path: Path,
+                                                                   media: Path) -> None:
+    """kept_job with real saved shots and numpy images: the favourite (the 2nd photo)
+    reaches photos_kept; comparing Shots by value used to raise (their images are arrays)
+    and lost the whole delivery, QR code included."""
+    import numpy as np
+
+    from delivery.hooks import hookimpl
+    from kiosk.hook_data import kept_job
+    from kiosk.plugin_host import new_manager
+    from kiosk.plugin_runner import PluginRunner
+    from kiosk.states import Shot
+    from kiosk.storage import SessionStore
+
+    class Seen:
+        name = "seen"
+        favourite = None
+
+        @hookimpl
+        def photos_kept(self, session, photos, favourite):
+            self.favourite = favourite
+            return []
+
+    session = SessionStore(tmp_path).start("linkedin")
+    shots = []
+    for n in range(3):
+        img = np.full((48, 64, 3), 40 * n, np.uint8)
+        rec = session.save(image=img)
+        shots.append(Shot(image=img, path=str(rec.image_path), number=n + 1, record=rec))
+    pm = new_manager()
+    seen = Seen()
+    pm.register(seen, name="seen")
+    runner = PluginRunner(pm)
+    got: list = []
+    runner.submit_job(kept_job(runner, session, shots, 1, got.append))
+    assert runner.wait_idle(20)
+    runner.stop()
+    assert got and got[0].kind is Kind.DELIVERED
+    assert seen.favourite is not None and seen.favourite.number == 2
