@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 
 from coaching.composition import Composition, compose
@@ -28,7 +27,7 @@ from coaching.photo_analyzer import PhotoAnalyzer
 from coaching.preset_outputs import Output
 from coaching.presets import Preset
 from delivery.head_top import CrownFinder, head_geometry
-from delivery.jpeg_writer import cut, write_jpeg
+from delivery.jpeg_writer import area_resize, cut, write_jpeg
 from delivery.print_sheet import layout, render_sheet
 
 __all__ = ["DeliverableMaker", "Rendered", "output_path"]
@@ -86,8 +85,8 @@ class DeliverableMaker:
         """The main (largest) face's head in ``rgb``'s pixels, or None without a face."""
         h, w = rgb.shape[:2]
         f = min(1.0, self.work_side / max(h, w))
-        work = rgb if f >= 1.0 else cv2.resize(
-            rgb, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
+        work = rgb if f >= 1.0 else area_resize(
+            rgb, (max(1, round(w * f)), max(1, round(h * f))))
         with self._lock:
             obs = self._faces.analyze(work)
             if not obs.faces:
