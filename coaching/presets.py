@@ -41,6 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from coaching.appdirs import SHIPPED_PRESETS, user_presets_dir
 from coaching.preset_outputs import Output, check_outputs
+from coaching.quality_rules import QualityRules
 from coaching.yamlconfig import ConfigError, load_model
 
 #: Metrics a preset may give a range for, with the default tolerance (one "step").
@@ -221,6 +222,8 @@ class Preset(_Strict):
     outputs: tuple[Output, ...] = Field(
         (), max_length=20, description="deliverables: crops and print sheets made from each "
                                        "kept photo (coaching/preset_outputs.py)")
+    quality: QualityRules = Field(default_factory=QualityRules,
+                                  description="light, glasses and background checks")
 
     @field_validator("title", "description")
     @classmethod
