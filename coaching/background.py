@@ -10,9 +10,9 @@ shrunk to 256 px, with the person mask of :class:`coaching.segmentation.PersonSe
 - ``uniformity``: spread of the background's luminance over a 6 x 6 grid of blocks, the
   90th minus the 10th percentile of the block means, 0..1: ~0.02 for a plain lit wall,
   > 0.15 for a room or a light falling off across the wall.
-- ``shadow``: how much darker the background is in a band around the sitter than further
-  away, 1 - band / far (0..1, 0 = no shadow): a sitter standing close to a wall with a
-  light beside the camera casts one.
+- ``shadow``: how much darker the background is in a band beside the sitter than further
+  away, 1 - band / far (0..1, 0 = no shadow), the darker of the two sides: a sitter
+  standing close to a wall with a light beside the camera casts one on the other side.
 - ``clutter``: share of background pixels that are edges (Canny): objects, frames,
   patterns; a plain wall is ~0.
 - ``chroma``: median colour saturation of the background (CIELAB C*, 0..~1): ID offices
@@ -94,7 +94,18 @@ def _shadow(lum: np.ndarray, body: np.ndarray, bg: np.ndarray, pad: int) -> floa
     band = grown & bg
     far = bg & ~cv2.dilate(body, np.ones((6 * width + 1,) * 2, np.uint8)).astype(bool)
     band[int(0.85 * h):] = False
-    if band.sum() < 20 or far.sum() < 20:
+    if far.sum() < 20:
         return None
-    near, away = float(np.median(lum[band])), float(np.median(lum[far]))
-    return max(0.0, 1.0 - near / away) if away > 0 else None
+    away = float(np.median(lum[far]))
+    if away <= 0:
+        return None
+    # a light beside the camera casts the shadow on one side: judge each side alone
+    xs = np.flatnonzero(body.any(axis=0))
+    mid = int(xs.mean()) if xs.size else w // 2
+    worst: float | None = None
+    for cols in (slice(0, mid), slice(mid, w)):
+        side = band[:, cols]
+        if side.sum() >= 20:
+            shade = max(0.0, 1.0 - float(np.median(lum[:, cols][side])) / away)
+            worst = shade if worst is None else max(worst, shade)
+    return worst

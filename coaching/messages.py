@@ -25,7 +25,8 @@ from coaching.yamlconfig import ConfigError, load_model
 CATALOGUE_DIR = Path(__file__).resolve().parent / "messages"
 
 Size = Literal["small", "medium", "large"]
-STATES = ("no_face", "multiple_faces", "calibrating", "adjusting", "hold", "captured")
+STATES = ("no_face", "multiple_faces", "calibrating", "adjusting", "hold", "captured",
+          "quality_wait")
 
 #: Every prompt key the coach can ask for (English must have them all).
 PROMPT_KEYS: dict[str, tuple[str, ...]] = {
@@ -43,6 +44,8 @@ PROMPT_KEYS: dict[str, tuple[str, ...]] = {
     "eyes_open": ("open", "closed"),
     "looking_at_camera": ("look",),
     "presence": ("turn", "closer", "light"),  # someone there, no face measured
+    # light and quality checks the sitter can fix (coaching/quality_gate.py)
+    "quality": ("glasses", "glare", "tinted_lenses", "sharpness", "background_shadow"),
 }
 
 #: Fault size (in tolerance steps) at or above which the amount is medium / large.

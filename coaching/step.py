@@ -26,8 +26,10 @@ from camera.base import Frame
 from camera.frames import VideoClock, frame_time
 from coaching.coach import Coach, CoachState
 from coaching.face_rescue import FaceRescue
+from coaching.messages import load_catalogue
 from coaching.metrics import Metrics, compute_metrics
 from coaching.observations import FaceObservation, Observation, PoseObservation
+from coaching.quality_gate import QualityGate, QualityVerdict
 from coaching.quiet import native_stderr_silenced
 from coaching.settings import AnalysisSettings, CoachSettings
 from coaching.shutter import Shot, Shutter
@@ -68,6 +70,8 @@ class StepResult:
     pose_ms: float
     step_ms: float
     latency_ms: float
+    #: the newest light/quality verdict (measured every ``QualityGate.interval_s``)
+    quality: QualityVerdict | None = None
 
 
 def _default_face_tracker(analysis: AnalysisSettings, offline: bool = False) -> Any:
@@ -128,6 +132,8 @@ class CoachingStep:
     def _build_coach(self) -> None:
         self.coach = Coach(self.preset, self.coach_settings)
         self.shutter = Shutter(self.preset, self.coach_settings)
+        self.quality = QualityGate(self.preset.quality)
+        self._catalogue = load_catalogue(self.coach_settings.language)
 
     # -- control (any thread) --------------------------------------------------------
     def press_shutter(self) -> None:
@@ -143,12 +149,14 @@ class CoachingStep:
         self.sitters.reset()
         if self.rescue is not None:
             self.rescue.reset()
+        self.quality.reset()
 
     def set_preset(self, preset: Any) -> None:
         """Coach for another preset; the sitter's calibration is kept, shots count anew."""
         self.preset = preset
         self.coach.set_preset(preset)
         self.shutter = Shutter(preset, self.coach_settings)
+        self.quality.set_rules(preset.quality)
 
     # -- per frame ---------------------------------------------------------------------
     def run_pose(self, frame: Frame) -> PoseResult:
@@ -181,6 +189,9 @@ class CoachingStep:
         obs = Observation(faces=faces, pose=body, width=frame.width, height=frame.height)
         metrics = compute_metrics(obs, frame.image, self.analysis, choice)
         state = self.coach.update(metrics, t)
+        # light, glasses, background: at a low rate; may hold the shutter (quality_gate.py)
+        quality = self.quality.update(t, frame.image, faces[0] if faces else None, metrics)
+        state = self.quality.apply(state, self._catalogue)
         manual = self._manual.is_set()
         if manual:
             self._manual.clear()
@@ -191,12 +202,13 @@ class CoachingStep:
         self.seq += 1
         return StepResult(
             seq=self.seq, frame=frame, observation=obs, metrics=metrics, state=state,
-            shot=shot, pose_frame_index=latest.frame_index if use_pose else None,
+            shot=shot, quality=quality, pose_frame_index=latest.frame_index if use_pose else None,
             face_ms=(t2 - t1) * 1000.0, pose_ms=pose_ms, step_ms=(done - t0) * 1000.0,
             latency_ms=(time.monotonic() - frame.timestamp) * 1000.0)
 
     def close(self) -> None:
         """Close the trackers (never raises: it runs on shutdown paths)."""
+        self.quality.close()
         for tracker in (self.face, self.pose_tracker, self.rescue):
             if tracker is not None:
                 try:

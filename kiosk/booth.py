@@ -22,7 +22,7 @@ from coaching.messages import Catalogue, load_catalogue
 from coaching.pipeline import Pipeline, StepResult
 from coaching.presets import Preset
 from kiosk.camera_link import CameraLink
-from kiosk.capture import CaptureRequest, display_copy, take_photo
+from kiosk.capture import CaptureRequest, display_copy, quality_report, take_photo
 from kiosk.capture_worker import CaptureWorker
 from kiosk.config import AppConfig
 from kiosk.hook_data import kept_job, photo_info, session_info
@@ -328,7 +328,8 @@ class Booth:
         req = CaptureRequest(shot=result.shot if result is not None else None, reason=reason,
                              source_kind=self.camera.kind, preset_title=preset.title,
                              baseline=getattr(state, "baseline", None),
-                             jpeg_quality=self.cfg.camera.jpeg_quality)
+                             jpeg_quality=self.cfg.camera.jpeg_quality,
+                             quality=quality_report(result, preset.quality.gate))
         out = take_photo(self.camera.source, session, req)
         if out.storage_error:
             log.error("storage: %s", out.storage_error)

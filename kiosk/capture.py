@@ -38,6 +38,8 @@ class CaptureRequest:
     preset_title: str = ""
     baseline: Any = None  # coaching calibration baseline (smile, eye_open), for the record
     jpeg_quality: int = 95
+    #: the light/quality report of the moment (:meth:`QualityVerdict.report`), if measured
+    quality: dict[str, Any] | None = None
 
 
 @dataclass
@@ -116,6 +118,8 @@ def _record(req: CaptureRequest, in_range: dict[str, bool]) -> dict[str, Any]:
     if req.shot is not None:
         extra["fired_at_s"] = round(req.shot.t, 4)
         extra["frame_index"] = getattr(req.shot.best.frame, "index", None)
+    if req.quality is not None:
+        extra["quality"] = req.quality
     b = req.baseline
     if b is not None:
         extra["baseline"] = {"smile": round(b.smile, 4),
@@ -133,6 +137,12 @@ def _save(session: Session, source: CameraSource | None, still: Still | None,
     return session.save(image=out.image, metrics=out.metrics, frame_time_s=out.frame_time_s,
                         reason=req.reason, camera=cam, extra=extra,
                         jpeg_quality=req.jpeg_quality)
+
+
+def quality_report(result: Any, gate: str) -> dict[str, Any] | None:
+    """The sidecar's quality record from a coaching step's result (None: not measured)."""
+    verdict = getattr(result, "quality", None)
+    return None if verdict is None or verdict.values is None else verdict.report(gate)
 
 
 def display_copy(image: np.ndarray | None, max_side: int = 2400) -> np.ndarray | None:

@@ -38,7 +38,7 @@ from delivery.handoff import HandoffService
 from delivery.handoff_plugin import add_to_sidecar
 from delivery.hooks import BoothInfo
 from kiosk import __version__
-from kiosk.capture import CaptureRequest, take_photo
+from kiosk.capture import CaptureRequest, quality_report, take_photo
 from kiosk.commands.common import UsageError, load_app_config, preset_or_usage
 from kiosk.config import AppConfig
 from kiosk.hook_data import photo_info
@@ -214,6 +214,7 @@ class _Runner:
         self.counts = {"auto": 0, "manual": 0}
         self.storage_errors = 0
         self._last_shown: tuple[str, str] | None = None
+        self._last_operator: tuple[str, ...] = ()
         self._last_readiness = -1.0
 
     def frames_iter(self) -> Iterator[Frame]:
@@ -260,13 +261,21 @@ class _Runner:
             self._last_readiness = ready
             print(f"{t:8.3f}s  {st.status:<14} readiness {ready:4.2f}  {st.message}",
                   flush=True)
+        # what only the operator can fix (light, background, camera): said when it changes
+        q = result.quality
+        names = tuple(c.name for c in q.operator_checks) if q is not None else ()
+        if names != self._last_operator:
+            self._last_operator = names
+            for line in q.operator if q is not None else ():
+                print(f"{t:8.3f}s  operator: {line}", flush=True)
 
     def _capture(self, result: StepResult) -> None:
         shot = result.shot
         self.counts[shot.reason] = self.counts.get(shot.reason, 0) + 1
         req = CaptureRequest(shot=shot, reason=shot.reason, source_kind=self.kind,
                              preset_title=self.step.preset.title,
-                             baseline=getattr(result.state, "baseline", None))
+                             baseline=getattr(result.state, "baseline", None),
+                             quality=quality_report(result, self.step.preset.quality.gate))
         out = take_photo(self.source, self.session, req)
         if out.still_error:
             print(f"{shot.t:8.3f}s  camera: {out.still_error}; keeping the preview frame "

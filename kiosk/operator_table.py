@@ -61,12 +61,26 @@ def operator_rows(booth: Booth) -> list[OperatorRow]:
         if gate in in_range:
             rows.append(OperatorRow(gate, label_of(gate), fmt(target), fmt(value),
                                     in_range.get(gate)))
+    rows += quality_rows(res)
     judged = {name for name, _ in preset.ranges.items()}
     for name in EXTRA_ROWS:
         if name not in judged:
             rows.append(OperatorRow(name, label_of(name), "",
                                     fmt(getattr(metrics, name, None)), None))
     return rows
+
+
+def quality_rows(res: Any) -> list[OperatorRow]:
+    """The light/quality checks that fail now (all passing: one "Light & quality" row)."""
+    verdict = getattr(res, "quality", None)
+    if verdict is None or not verdict.checks:
+        return []
+    bad = [c for c in verdict.checks if c.passed is False]
+    if not bad:
+        return [OperatorRow("quality", "Light & quality", f"{len(verdict.checks)} checks",
+                            "all pass", True)]
+    return [OperatorRow(f"quality.{c.name}", f"Q: {c.name.replace('_', ' ')}", c.limit,
+                        fmt(c.value), False) for c in bad]
 
 
 def stats_lines(booth: Booth, machine: StateMachine, screen_fps: float,
@@ -92,6 +106,12 @@ def stats_lines(booth: Booth, machine: StateMachine, screen_fps: float,
     stills = stills_health(src)
     if stills is not None:
         stats.append(f"stills {stills}")
+    verdict = getattr(booth.last_result, "quality", None)
+    if verdict is not None and verdict.holding and not verdict.released:
+        # what holds the shutter, in words the operator can act on
+        stats += [f"shutter held: {line}" for line in verdict.operator[:2]]
+        if verdict.sitter is not None:
+            stats.append(f"shutter held: sitter asked ({verdict.sitter.name})")
     stats.append(f"saved {booth.captures_saved}")
     folder = booth.session.folder if booth.session is not None else None
     if folder is not None or machine.ctx.location:

@@ -36,6 +36,9 @@ from coaching.landmarks import PhotoAnalyzer
 from coaching.metrics import compute_metrics
 from coaching.models import ModelError
 from coaching.presets import Preset, UnknownPreset, resolve_preset
+from coaching.quality import background_of, check_quality, measure_quality
+from coaching.quality_rules import QualityRules
+from coaching.segmentation import PersonSegmenter, segmenter_if_present
 from coaching.settings import AnalysisSettings
 from coaching.yamlconfig import ConfigError
 from kiosk.commands.common import UsageError, load_app_config
@@ -79,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
     except ModelError as exc:
         print(f"headshot-kiosk: {exc}", file=sys.stderr)
         return 1
+    segmenter = segmenter_if_present()  # optional: without it, background checks say None
 
     progress = _Progress(len(photos), sys.stderr)
     failed = 0
@@ -88,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         for i, path in enumerate(photos):
             progress.update(i, path)
             try:
-                rec = _analyze_one(path, analyzer, settings, preset, writer)
+                rec = _analyze_one(path, analyzer, settings, preset, writer, segmenter)
             except _PhotoFailed as exc:
                 failed += 1
                 progress.clear()
@@ -103,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         progress.clear()
         analyzer.close()
+        if segmenter is not None:
+            segmenter.close()
     if not args.json:
         _print_table(rows, preset is not None)
     if failed:
@@ -153,7 +159,8 @@ def _preset(name: str, dirs: list[Path]) -> Preset:
 
 
 def _analyze_one(path: Path, analyzer: PhotoAnalyzer, settings: AnalysisSettings,
-                 preset: Preset | None, writer: _AnnotatedCopies | None) -> dict[str, Any]:
+                 preset: Preset | None, writer: _AnnotatedCopies | None,
+                 segmenter: PersonSegmenter | None = None) -> dict[str, Any]:
     """One photo's record (the JSON line / table row); raises _PhotoFailed."""
     try:
         photo = read_photo(path)
@@ -169,6 +176,7 @@ def _analyze_one(path: Path, analyzer: PhotoAnalyzer, settings: AnalysisSettings
     w, h = photo.original_size
     rec: dict[str, Any] = {"image": str(path), "faces": m.faces, "size": [w, h],
                            "metrics": m.to_dict()}
+    rec["quality"] = _quality(photo.rgb, obs, m, preset, segmenter)
     extra: list[str] = []
     if preset is not None:
         ev = evaluate(preset, m)
@@ -183,6 +191,17 @@ def _analyze_one(path: Path, analyzer: PhotoAnalyzer, settings: AnalysisSettings
     if writer is not None:
         rec["annotated"] = str(writer.write(path, annotate(photo.rgb, obs, m, extra)))
     return rec
+
+
+def _quality(rgb: np.ndarray, obs: Any, m: Any, preset: Preset | None,
+             segmenter: PersonSegmenter | None) -> dict[str, Any]:
+    """The quality measures and, against the preset's limits (default limits without
+    one), every check with its value, limit and pass/fail."""
+    background = None if segmenter is None else background_of(segmenter, rgb)
+    q = measure_quality(rgb, obs.faces[0] if obs.faces else None, m, background)
+    rules = preset.quality if preset is not None else QualityRules()
+    return {"values": q.as_dict(), "gate": rules.gate,
+            "checks": [c.as_dict() for c in check_quality(rules, q)]}
 
 
 class _AnnotatedCopies:
