@@ -45,7 +45,8 @@ PROMPT_KEYS: dict[str, tuple[str, ...]] = {
     "looking_at_camera": ("look",),
     "presence": ("turn", "closer", "light"),  # someone there, no face measured
     # light and quality checks the sitter can fix (coaching/quality_gate.py)
-    "quality": ("glasses", "glare", "tinted_lenses", "sharpness", "background_shadow"),
+    "quality": ("glasses", "glare", "tinted_lenses", "sharpness", "steadiness",
+                "background_shadow"),
 }
 
 #: Fault size (in tolerance steps) at or above which the amount is medium / large.

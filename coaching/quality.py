@@ -57,11 +57,14 @@ class QualityValues:
     exposure: float | None
     clipped_bright: float | None
     sharpness: float | None
+    #: live only: sharpness over the sitter's best of the last seconds (1 = as sharp)
+    steadiness: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"exposure": self.exposure,
                                   "clipped_bright": self.clipped_bright,
-                                  "sharpness": self.sharpness}
+                                  "sharpness": self.sharpness,
+                                  "steadiness": self.steadiness}
         for name, part in (("light", self.light), ("glasses", self.glasses),
                            ("background", self.background)):
             out[name] = None if part is None else asdict(part)
@@ -121,10 +124,12 @@ def check_quality(rules: QualityRules, q: QualityValues) -> list[Check]:
         checks.append(Check("tinted_lenses", tinted, "clear",
                             None if tinted is None else not tinted, "sitter",
                             "quality.tinted_lenses"))
-    at_least("sharpness", q.sharpness, rules.sharpness_min, "sitter")
+    if q.steadiness is not None:  # a drop against their own best: they moved
+        at_least("steadiness", q.steadiness, rules.steadiness_min, "sitter")
     if bg is not None and rules.background is not None:
         at_most("background_shadow", bg.shadow, rules.background.shadow_max, "sitter")
     # what only the operator can fix: the light, the camera, the background
+    at_least("sharpness", q.sharpness, rules.sharpness_min, "operator")  # focus
     at_least("exposure_low", q.exposure, rules.exposure_min, "operator")
     at_most("exposure_high", q.exposure, rules.exposure_max, "operator")
     at_most("clipped", q.clipped_bright, rules.clipped_max, "operator")

@@ -14,6 +14,7 @@ background (the segmenter), so it runs every ``interval_s``, not every frame.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -38,6 +39,9 @@ __all__ = ["QualityGate", "QualityVerdict", "operator_text"]
 
 log = logging.getLogger(__name__)
 
+#: How far back the sitter's own sharpest frame is remembered (steadiness), s.
+STEADY_WINDOW_S = 4.0
+
 #: What the operator reads for a failed check they must fix (English: operator overlay).
 _OPERATOR = {
     "exposure_low": "face too dark: more light on the face, or raise exposure",
@@ -49,6 +53,7 @@ _OPERATOR = {
     "hot_spots": "shiny hot spots on the face: diffuse the light (or powder)",
     "colour_cast": "colour cast on the skin: set the white balance",
     "noise": "noisy image: more light, lower ISO/gain",
+    "sharpness": "face not sharp: check the focus",
     "red_eye": "red-eye: move the flash away from the lens",
     "background_brightness": "background too dark: light the backdrop",
     "background_uniformity": "background uneven: a plain, evenly lit backdrop",
@@ -100,6 +105,7 @@ class QualityGate:
         self._verdict = QualityVerdict()
         self._last_t: float | None = None
         self._failing_since: float | None = None
+        self._sharpness: deque[tuple[float, float]] = deque()
 
     @property
     def verdict(self) -> QualityVerdict:
@@ -113,6 +119,7 @@ class QualityGate:
         self._verdict = QualityVerdict()
         self._last_t = None
         self._failing_since = None
+        self._sharpness.clear()
 
     def update(self, t: float, rgb: np.ndarray, face: FaceObservation | None,
                metrics: Metrics) -> QualityVerdict:
@@ -129,7 +136,8 @@ class QualityGate:
             except Exception:  # noqa: BLE001 - a failing optional model must not stop coaching
                 log.warning("background check failed; going on without it", exc_info=True)
                 self._close_segmenter()
-        values = measure_quality(rgb, face, metrics, background)
+        values = replace(measure_quality(rgb, face, metrics, background),
+                         steadiness=self._steadiness(t, metrics.sharpness))
         checks = check_quality(self.rules, values)
         bad = failing(checks)
         if bad and self._failing_since is None:
@@ -167,6 +175,20 @@ class QualityGate:
                 and t - self._failing_since >= self.rules.soft_wait_s and not v.released):
             self._verdict = replace(v, released=True)
         return self._verdict
+
+    def _steadiness(self, t: float, sharpness: float | None) -> float | None:
+        """Sharpness against the sitter's sharpest measurement of the last
+        :data:`STEADY_WINDOW_S`: the same face, camera and light, so a drop is movement
+        (or focus), whatever the face's own texture."""
+        while self._sharpness and t - self._sharpness[0][0] > STEADY_WINDOW_S:
+            self._sharpness.popleft()
+        if sharpness is None:
+            return None
+        self._sharpness.append((t, sharpness))
+        if len(self._sharpness) < 3:
+            return None  # not enough history to call anything a drop
+        best = max(v for _, v in self._sharpness)
+        return sharpness / best if best > 0 else None
 
     def _segmenter_for_rules(self) -> PersonSegmenter | None:
         if not self.rules.needs_background:

@@ -39,6 +39,9 @@ class QualityRules(_Strict):
     clipped_max: float | None = Field(0.05, ge=0, le=1, description="face share at 250+")
     sharpness_min: float | None = Field(
         15.0, ge=0, description="Laplacian variance on the 128 px face (motion blur, focus)")
+    steadiness_min: float | None = Field(
+        0.5, ge=0, le=1, description="live: sharpness over the sitter's own best of the "
+                                     "last seconds (motion blur: 'Hold still')")
     light_balance_max: float | None = Field(None, ge=0, le=1,
                                             description="|left-right| light on the face")
     light_tb_max: float | None = Field(None, ge=0, le=1,
