@@ -12,7 +12,8 @@ Prints one JSON object:
 - ``degradations``: controlled faults added to real photos, each detected at its
   documented limit or not: a darkened half face (light balance), specular spots on the
   lens area of a face with glasses (glare), a shadow band on the background beside the
-  sitter (background shadow), red pupils (red-eye), motion blur (sharpness);
+  sitter (background shadow), red pupils (red-eye), motion blur (sharpness), the top
+  recoloured to the background (wardrobe contrast), fine stripes on it (pattern);
 - ``ms``: time per measure (face patch + light + glasses; background with segmenter).
 
 The degradations are built here and reused by tests/test_quality.py.
@@ -45,6 +46,7 @@ from coaching.observations import FaceObservation  # noqa: E402
 from coaching.photo_analyzer import PhotoAnalyzer  # noqa: E402
 from coaching.presets import resolve_preset  # noqa: E402
 from coaching.segmentation import PersonSegmenter  # noqa: E402
+from coaching.wardrobe import measure_wardrobe  # noqa: E402
 
 LIGHT_CONDITIONS = {"leftlight": "image-left", "centerlight": "front",
                     "rightlight": "image-right"}
@@ -165,6 +167,43 @@ def motion_blur(rgb: np.ndarray, length: int = 25) -> np.ndarray:
     return cv2.filter2D(rgb, -1, kernel)
 
 
+def clothing_mask(rgb: np.ndarray, face: FaceObservation, segmenter: PersonSegmenter
+                  ) -> np.ndarray:
+    """The sitter's top at full resolution: the person below the chin."""
+    small, person = segmenter.person_mask(rgb)
+    h, w = rgb.shape[:2]
+    body = cv2.resize((person >= 0.5).astype(np.uint8), (w, h),
+                      interpolation=cv2.INTER_NEAREST).astype(bool)
+    y1 = face.bbox(w, h)[3]
+    body[: int(y1 + 0.1 * (y1 - face.bbox(w, h)[1]))] = False
+    return body
+
+
+def top_like_background(rgb: np.ndarray, face: FaceObservation,
+                        segmenter: PersonSegmenter) -> np.ndarray:
+    """The top recoloured to the background's median colour (texture kept)."""
+    top = clothing_mask(rgb, face, segmenter)
+    small, person = segmenter.person_mask(rgb)
+    bg = np.median(small[person < 0.5], axis=0)
+    out = rgb.astype(np.float32)
+    lum = out[top].mean(axis=1, keepdims=True)
+    out[top] = bg * (0.85 + 0.3 * lum / max(float(lum.mean()), 1.0))
+    return out.clip(0, 255).astype(np.uint8)
+
+
+def striped_top(rgb: np.ndarray, face: FaceObservation, segmenter: PersonSegmenter,
+                period: int = 4) -> np.ndarray:
+    """A fine stripe pattern printed on the top (the moire risk)."""
+    top = clothing_mask(rgb, face, segmenter)
+    out = rgb.copy()
+    stripes = (np.arange(rgb.shape[0]) // (period // 2)) % 2 == 0
+    light = top & stripes[:, None]
+    dark = top & ~stripes[:, None]
+    out[light] = np.minimum(out[light].astype(np.int16) + 90, 255).astype(np.uint8)
+    out[dark] = (out[dark] * 0.4).astype(np.uint8)
+    return out
+
+
 def degradations(media: Path, eval_dir: Path, analyzer: PhotoAnalyzer,
                  segmenter: PersonSegmenter) -> dict[str, dict[str, float | bool]]:
     """Each controlled fault: the measure before and after, and whether it crosses the
@@ -203,6 +242,18 @@ def degradations(media: Path, eval_dir: Path, analyzer: PhotoAnalyzer,
     after = glasses(red, analyzer.analyze(red).faces[0]).red_eye  # type: ignore[attr-defined]
     out["red_eye"] = {"before": before, "after": after,
                       "detected": after > rules.red_eye_max >= before}  # type: ignore[operator]
+    small, mask = segmenter.person_mask(photo)
+    before_w = measure_wardrobe(photo, small, mask, face)
+    merged = top_like_background(photo, face, segmenter)
+    small, mask = segmenter.person_mask(merged)
+    after_w = measure_wardrobe(merged, small, mask, face)
+    out["top_merges"] = {"before": before_w.contrast, "after": after_w.contrast,
+                         "detected": bool(after_w.merges and not before_w.merges)}
+    striped = striped_top(photo, face, segmenter)
+    small, mask = segmenter.person_mask(striped)
+    after_w = measure_wardrobe(striped, small, mask, face)
+    out["top_pattern"] = {"before": before_w.busy, "after": after_w.busy,
+                          "detected": bool(after_w.is_busy and not before_w.is_busy)}
     return out
 
 

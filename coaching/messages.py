@@ -46,7 +46,7 @@ PROMPT_KEYS: dict[str, tuple[str, ...]] = {
     "presence": ("turn", "closer", "light"),  # someone there, no face measured
     # light and quality checks the sitter can fix (coaching/quality_gate.py)
     "quality": ("glasses", "glare", "tinted_lenses", "sharpness", "steadiness",
-                "background_shadow"),
+                "background_shadow", "wardrobe_contrast", "wardrobe_pattern"),
 }
 
 #: Fault size (in tolerance steps) at or above which the amount is medium / large.

@@ -21,12 +21,14 @@ import numpy as np
 from coaching.background import BackgroundReport, measure_background
 from coaching.face_patch import face_patch
 from coaching.glasses import GlassesReport, measure_glasses
+from coaching.lens import MIN_FLATTERING_M, WIDE_HFOV_DEG, camera_distance_m
 from coaching.light import LightReport, measure_light
 from coaching.metrics import Metrics
 from coaching.observations import FaceObservation
 from coaching.quality_rules import BackgroundRules, QualityRules
+from coaching.wardrobe import BUSY, MERGES, WardrobeReport, measure_wardrobe
 
-__all__ = ["BackgroundRules", "Check", "QualityRules", "check_quality", "failing",
+__all__ = ["BackgroundRules", "Check", "QualityRules", "advice", "check_quality", "failing",
            "measure_quality"]
 
 Fixer = Literal["sitter", "operator"]
@@ -42,6 +44,7 @@ class Check:
     passed: bool | None  # None: could not be measured
     fixer: Fixer
     message: str  # catalogue key (quality.<name>) of the words for whoever fixes it
+    holds: bool = True  # False: advice only (camera distance, lens), never holds the shutter
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -59,14 +62,18 @@ class QualityValues:
     sharpness: float | None
     #: live only: sharpness over the sitter's best of the last seconds (1 = as sharp)
     steadiness: float | None = None
+    wardrobe: WardrobeReport | None = None  # the sitter's top (coaching/wardrobe.py)
+    distance_m: float | None = None  # camera to face (coaching/lens.py)
+    hfov_deg: float | None = None  # the camera's horizontal field of view
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"exposure": self.exposure,
                                   "clipped_bright": self.clipped_bright,
                                   "sharpness": self.sharpness,
-                                  "steadiness": self.steadiness}
+                                  "steadiness": self.steadiness,
+                                  "distance_m": self.distance_m, "hfov_deg": self.hfov_deg}
         for name, part in (("light", self.light), ("glasses", self.glasses),
-                           ("background", self.background)):
+                           ("background", self.background), ("wardrobe", self.wardrobe)):
             out[name] = None if part is None else asdict(part)
         if self.light is not None:
             out["light"]["light_from"] = self.light.light_from  # type: ignore[index]
@@ -76,8 +83,10 @@ class QualityValues:
 
 
 def measure_quality(rgb: np.ndarray, face: FaceObservation | None, metrics: Metrics,
-                    background: BackgroundReport | None = None) -> QualityValues:
-    """Every quality measure of ``rgb`` for its sitter ``face`` (None: no face found)."""
+                    background: BackgroundReport | None = None,
+                    hfov_deg: float | None = None) -> QualityValues:
+    """Every quality measure of ``rgb`` for its sitter ``face`` (None: no face found);
+    ``hfov_deg``: the camera's field of view, for the distance estimate."""
     light = glasses = None
     if face is not None:
         patch = face_patch(rgb, face)
@@ -86,14 +95,23 @@ def measure_quality(rgb: np.ndarray, face: FaceObservation | None, metrics: Metr
             light = measure_light(patch, cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY),
                                   face.bbox(w, h))
             glasses = measure_glasses(patch)
+    distance = camera_distance_m(metrics.eye_distance_px, rgb.shape[1], hfov_deg,
+                                 metrics.yaw_deg)
     return QualityValues(light, glasses, background, metrics.exposure, metrics.clipped_bright,
-                         metrics.sharpness)
+                         metrics.sharpness, distance_m=distance, hfov_deg=hfov_deg)
 
 
 def background_of(segmenter: object, rgb: np.ndarray) -> BackgroundReport:
     """The background report of ``rgb`` with a :class:`coaching.segmentation.PersonSegmenter`."""
+    return scene_of(segmenter, rgb, None)[0]
+
+
+def scene_of(segmenter: object, rgb: np.ndarray, face: FaceObservation | None
+             ) -> tuple[BackgroundReport, WardrobeReport | None]:
+    """Background and (with a face) the sitter's top, from one run of the segmenter."""
     small, mask = segmenter.person_mask(rgb)  # type: ignore[attr-defined]
-    return measure_background(small, mask)
+    wardrobe = None if face is None else measure_wardrobe(rgb, small, mask, face)
+    return measure_background(small, mask), wardrobe
 
 
 def check_quality(rules: QualityRules, q: QualityValues) -> list[Check]:
@@ -154,9 +172,32 @@ def check_quality(rules: QualityRules, q: QualityValues) -> list[Check]:
                 "operator")
         at_most("background_colour", None if bg is None else bg.chroma, b.chroma_max,
                 "operator")
+    wr = q.wardrobe
+    if rules.wardrobe and wr is not None:  # said once at the start, never holds
+        checks.append(Check("wardrobe_contrast", wr.contrast, f">= {MERGES:g} dE",
+                            None if wr.merges is None else not wr.merges, "sitter",
+                            "quality.wardrobe_contrast", holds=False))
+        checks.append(Check("wardrobe_pattern", wr.busy, f"< {BUSY:g}",
+                            None if wr.is_busy is None else not wr.is_busy, "sitter",
+                            "quality.wardrobe_pattern", holds=False))
+    # advice that never holds the shutter: the set-up, not this sitter
+    if q.distance_m is not None:
+        checks.append(Check("camera_distance", q.distance_m, f">= {MIN_FLATTERING_M:g} m",
+                            q.distance_m >= MIN_FLATTERING_M, "operator",
+                            "quality.camera_distance", holds=False))
+    if q.hfov_deg is not None:
+        checks.append(Check("lens_width", q.hfov_deg, f"<= {WIDE_HFOV_DEG:g} deg",
+                            q.hfov_deg <= WIDE_HFOV_DEG, "operator", "quality.lens_width",
+                            holds=False))
     return checks
 
 
 def failing(checks: list[Check]) -> list[Check]:
-    """The checks that failed (unmeasured ones are not failures)."""
-    return [c for c in checks if c.passed is False]
+    """The checks that failed and hold the shutter (unmeasured ones are not failures,
+    advice never holds)."""
+    return [c for c in checks if c.passed is False and c.holds]
+
+
+def advice(checks: list[Check]) -> list[Check]:
+    """Failed advice-only checks (the camera's distance, the lens)."""
+    return [c for c in checks if c.passed is False and not c.holds]

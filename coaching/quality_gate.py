@@ -21,16 +21,18 @@ from typing import Any
 import numpy as np
 
 from coaching.judging import Prompt
+from coaching.lens import lens_advice
 from coaching.messages import Catalogue
 from coaching.metrics import Metrics
 from coaching.observations import FaceObservation
 from coaching.quality import (
     Check,
     QualityValues,
-    background_of,
+    advice,
     check_quality,
     failing,
     measure_quality,
+    scene_of,
 )
 from coaching.quality_rules import QualityRules
 from coaching.segmentation import PersonSegmenter, segmenter_if_present
@@ -59,11 +61,17 @@ _OPERATOR = {
     "background_uniformity": "background uneven: a plain, evenly lit backdrop",
     "background_clutter": "objects or pattern in the background: clear it",
     "background_colour": "background too colourful: plain white, grey or light blue",
+    "wardrobe_contrast": "the sitter's top merges with the background",
+    "wardrobe_pattern": "the sitter's top has a fine pattern (moire risk)",
 }
 
 
 def operator_text(check: Check) -> str:
     """One line for the operator: the cause, the measured value and its limit."""
+    if check.name == "camera_distance" and isinstance(check.value, float):
+        return lens_advice(check.value, None)[0]
+    if check.name == "lens_width" and isinstance(check.value, float):
+        return lens_advice(None, check.value)[0]
     value = check.value if not isinstance(check.value, float) else round(check.value, 3)
     what = _OPERATOR.get(check.name, check.name.replace("_", " "))
     return f"{what} ({check.name} {value}, limit {check.limit})"
@@ -79,12 +87,18 @@ class QualityVerdict:
     released: bool = False  # soft gate: failing, but let through after soft_wait_s
     sitter: Check | None = None  # the failing check the sitter can fix, first one
     operator_checks: list[Check] = field(default_factory=list)  # failing, operator's to fix
+    advice_checks: list[Check] = field(default_factory=list)  # set-up advice, never holds
     t: float = 0.0
 
     @property
     def operator(self) -> list[str]:
         """Lines for the operator overlay and the log, one per failing operator check."""
         return [operator_text(c) for c in self.operator_checks]
+
+    @property
+    def setup_advice(self) -> list[str]:
+        """Lines for the operator about the set-up (camera distance, lens, the sitter's top)."""
+        return [operator_text(c) for c in self.advice_checks]
 
     def report(self, gate: str) -> dict[str, Any]:
         """The sidecar's ``quality`` record: every check, value, limit, pass/fail."""
@@ -97,8 +111,10 @@ class QualityGate:
     """Per-sitter state of the live quality checks (one per coaching step)."""
 
     def __init__(self, rules: QualityRules, interval_s: float = 0.5,
-                 segmenter: PersonSegmenter | None = None) -> None:
+                 segmenter: PersonSegmenter | None = None,
+                 hfov_deg: float | None = None) -> None:
         self.rules = rules
+        self.hfov_deg = hfov_deg
         self.interval_s = interval_s
         self._segmenter = segmenter
         self._own_segmenter = False
@@ -128,16 +144,17 @@ class QualityGate:
         if self._last_t is not None and t - self._last_t < self.interval_s:
             return self._timed(t)
         self._last_t = t
-        background = None
+        background = wardrobe = None
         seg = self._segmenter_for_rules()
         if seg is not None:
             try:
-                background = background_of(seg, rgb)
+                background, wardrobe = scene_of(seg, rgb, face)
             except Exception:  # noqa: BLE001 - a failing optional model must not stop coaching
                 log.warning("background check failed; going on without it", exc_info=True)
                 self._close_segmenter()
-        values = replace(measure_quality(rgb, face, metrics, background),
-                         steadiness=self._steadiness(t, metrics.sharpness))
+        values = replace(measure_quality(rgb, face, metrics, background, self.hfov_deg),
+                         steadiness=self._steadiness(t, metrics.sharpness),
+                         wardrobe=wardrobe if self.rules.wardrobe else None)
         checks = check_quality(self.rules, values)
         bad = failing(checks)
         if bad and self._failing_since is None:
@@ -146,12 +163,18 @@ class QualityGate:
             self._failing_since = None
         sitter = next((c for c in bad if c.fixer == "sitter"), None)
         ops = [c for c in bad if c.fixer == "operator"]
-        self._verdict = QualityVerdict(checks, values, bool(bad), False, sitter, ops, t)
+        self._verdict = QualityVerdict(checks, values, bool(bad), False, sitter, ops,
+                                       advice(checks), t)
         return self._timed(t)
 
     def apply(self, state: Any, catalogue: Catalogue) -> Any:
         """The coach's state with the quality hold applied (a :class:`CoachState`)."""
         v = self._verdict
+        if getattr(state, "status", None) == "calibrating":
+            # before the coaching proper: a gentle word about the top, if it will not work
+            tip = next((c for c in v.advice_checks if c.fixer == "sitter"), None)
+            if tip is not None:
+                return replace(state, message=catalogue.prompt(tip.message, 1.0))
         if not v.holding or v.released or self.rules.gate == "off":
             return state
         if getattr(state, "status", None) != "hold":

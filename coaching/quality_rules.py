@@ -54,7 +54,11 @@ class QualityRules(_Strict):
     glare_max: float = Field(0.01, ge=0, le=1, description="lens area share of glare")
     red_eye_max: float | None = Field(0.2, ge=0, le=1, description="pupil share that is red")
     background: BackgroundRules | None = Field(None, description="ID background limits")
+    wardrobe: bool = Field(
+        True, description="measure the sitter's top (merging with the background, fine "
+                           "patterns) and say gently at the start that a plain top works best")
 
     @property
     def needs_background(self) -> bool:
-        return self.background is not None
+        """The checks need the segmenter's person mask."""
+        return self.background is not None or self.wardrobe

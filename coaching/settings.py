@@ -20,6 +20,11 @@ class AnalysisSettings(_Section):
     pose_model: Literal["lite", "full", "heavy"] = Field(
         "full", description="pose landmarker variant")
     max_faces: int = Field(6, ge=1, le=20, description="faces the face landmarker looks for")
+    camera_hfov_deg: float | None = Field(
+        65.0, gt=1, lt=180, description="the camera's horizontal field of view, degrees, for "
+                                        "the camera-distance advice (a USB webcam ~65; a lens "
+                                        "of f mm full-frame equivalent: 2 atan(18/f); null = "
+                                        "unknown; a photo's own EXIF wins in analyze)")
     pitch_offset_deg: float = Field(
         0.0, ge=-20, le=20, description="added to the fitted pitch so a level face reads 0")
     yaw_offset_deg: float = Field(0.2, ge=-20, le=20, description="added to the fitted yaw")

@@ -132,7 +132,7 @@ class CoachingStep:
     def _build_coach(self) -> None:
         self.coach = Coach(self.preset, self.coach_settings)
         self.shutter = Shutter(self.preset, self.coach_settings)
-        self.quality = QualityGate(self.preset.quality)
+        self.quality = QualityGate(self.preset.quality, hfov_deg=self.analysis.camera_hfov_deg)
         self._catalogue = load_catalogue(self.coach_settings.language)
 
     # -- control (any thread) --------------------------------------------------------

@@ -263,10 +263,11 @@ class _Runner:
                   flush=True)
         # what only the operator can fix (light, background, camera): said when it changes
         q = result.quality
-        names = tuple(c.name for c in q.operator_checks) if q is not None else ()
+        names = (tuple(c.name for c in q.operator_checks + q.advice_checks)
+                 if q is not None else ())
         if names != self._last_operator:
             self._last_operator = names
-            for line in q.operator if q is not None else ():
+            for line in (q.operator + q.setup_advice) if q is not None else ():
                 print(f"{t:8.3f}s  operator: {line}", flush=True)
 
     def _capture(self, result: StepResult) -> None:

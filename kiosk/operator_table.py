@@ -112,6 +112,8 @@ def stats_lines(booth: Booth, machine: StateMachine, screen_fps: float,
         stats += [f"shutter held: {line}" for line in verdict.operator[:2]]
         if verdict.sitter is not None:
             stats.append(f"shutter held: sitter asked ({verdict.sitter.name})")
+    if verdict is not None:
+        stats += [f"set-up: {line}" for line in verdict.setup_advice]
     stats.append(f"saved {booth.captures_saved}")
     folder = booth.session.folder if booth.session is not None else None
     if folder is not None or machine.ctx.location:

@@ -7,6 +7,7 @@ Floors sit below the figures ``benchmarks/quality_accuracy.py`` prints (README
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from coaching.coach import CoachState
 from coaching.face_patch import face_patch
 from coaching.glasses import measure_glasses
 from coaching.imageio import load_photo
+from coaching.lens import camera_distance_m, hfov_from_35mm, lens_advice
 from coaching.light import measure_light
 from coaching.messages import load_catalogue
 from coaching.metrics import Metrics, compute_metrics
@@ -63,7 +65,8 @@ def test_glasses_on_yale_faces(analyzer, eval_dir: Path) -> None:
 def test_every_controlled_fault_is_detected_at_the_passport_limit(
         analyzer, segmenter, media: Path, eval_dir: Path) -> None:
     res = qa.degradations(media, eval_dir, analyzer, segmenter)
-    assert set(res) == {"half_face_dark", "lens_glare", "background_shadow", "red_eye"}
+    assert set(res) == {"half_face_dark", "lens_glare", "background_shadow", "red_eye",
+                        "top_merges", "top_pattern"}
     for name, r in res.items():
         assert r["detected"], (name, r)
 
@@ -187,7 +190,7 @@ def test_the_sidecar_and_analyze_json_carry_the_quality_report(
     q = sidecar["quality"]
     assert q["gate"] == "soft" and q["checks"]
     for c in q["checks"]:
-        assert set(c) == {"name", "value", "limit", "passed", "fixer", "message"}
+        assert set(c) == {"name", "value", "limit", "passed", "fixer", "message", "holds"}
     assert q["values"]["light"]["light_from"] == "front"
     capsys.readouterr()
     assert main(["analyze", "--json", "--preset", "passport",
@@ -197,3 +200,40 @@ def test_the_sidecar_and_analyze_json_carry_the_quality_report(
     names = {c["name"]: c for c in rec["quality"]["checks"]}
     assert names["background_uniformity"]["passed"] is False
     assert rec["quality"]["values"]["glasses"]["present"] is False
+
+
+def test_camera_distance_from_the_eyes_and_the_field_of_view() -> None:
+    # 65 degrees across 1280 px: f = 1005 px; eyes 126 px apart -> 63 mm * 1005 / 126
+    assert camera_distance_m(126.0, 1280, 65.0) == pytest.approx(0.50, abs=0.01)
+    # a turned head shows its eyes closer together: corrected, not read as further away
+    turned = camera_distance_m(126.0 * math.cos(math.radians(30)), 1280, 65.0, 30.0)
+    assert turned == pytest.approx(0.50, abs=0.01)
+    assert camera_distance_m(126.0, 1280, None) is None
+    assert hfov_from_35mm(85) == pytest.approx(23.9, abs=0.1)
+    assert lens_advice(1.5, 24.0) == []
+    assert "too close (0.5 m)" in lens_advice(0.5, 24.0)[0]
+
+
+def test_a_webcam_at_arms_length_is_advice_for_the_operator_never_a_hold(
+        media: Path, tmp_path: Path, capsys) -> None:
+    rc = main(["run", "--headless", "--preset", "linkedin", "--source",
+               f"replay:{media / 'single_face.mp4'}", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert rc == 0 and "operator: camera too close" in out and "operator: wide lens" in out
+
+
+def test_a_top_that_merges_with_the_background_gets_a_gentle_word_at_the_start(
+        analyzer, segmenter, media: Path) -> None:
+    rgb = load_photo(media / "single_face.jpg")
+    face = analyzer.analyze(rgb).faces[0]
+    merged = qa.top_like_background(rgb, face, segmenter)
+    cat = load_catalogue("en")
+    calibrating = CoachState(status="calibrating", message="Hello! Look into the lens")
+    for img, said in ((rgb, False), (merged, True)):
+        gate = QualityGate(QualityRules(), segmenter=segmenter)
+        obs = analyzer.analyze(img)
+        v = gate.update(0.0, img, obs.faces[0], compute_metrics(obs, img, AnalysisSettings()))
+        state = gate.apply(calibrating, cat)
+        assert (state.message == "A top that stands out from the background works best for "
+                                 "this photo") is said, state.message
+        assert not v.holding or said is False  # advice never holds the shutter

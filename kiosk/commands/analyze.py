@@ -33,6 +33,7 @@ from coaching.annotate import annotate
 from coaching.coach import evaluate
 from coaching.imageio import PhotoError, read_photo
 from coaching.landmarks import PhotoAnalyzer
+from coaching.lens import focal_35mm, hfov_from_35mm
 from coaching.metrics import compute_metrics
 from coaching.models import ModelError
 from coaching.presets import Preset, UnknownPreset, resolve_preset
@@ -176,7 +177,9 @@ def _analyze_one(path: Path, analyzer: PhotoAnalyzer, settings: AnalysisSettings
     w, h = photo.original_size
     rec: dict[str, Any] = {"image": str(path), "faces": m.faces, "size": [w, h],
                            "metrics": m.to_dict()}
-    rec["quality"] = _quality(photo.rgb, obs, m, preset, segmenter)
+    f35 = focal_35mm(path)  # the photo's own lens, else the configured camera's
+    hfov = hfov_from_35mm(f35) if f35 else settings.camera_hfov_deg
+    rec["quality"] = _quality(photo.rgb, obs, m, preset, segmenter, hfov)
     extra: list[str] = []
     if preset is not None:
         ev = evaluate(preset, m)
@@ -194,11 +197,11 @@ def _analyze_one(path: Path, analyzer: PhotoAnalyzer, settings: AnalysisSettings
 
 
 def _quality(rgb: np.ndarray, obs: Any, m: Any, preset: Preset | None,
-             segmenter: PersonSegmenter | None) -> dict[str, Any]:
+             segmenter: PersonSegmenter | None, hfov_deg: float | None) -> dict[str, Any]:
     """The quality measures and, against the preset's limits (default limits without
     one), every check with its value, limit and pass/fail."""
     background = None if segmenter is None else background_of(segmenter, rgb)
-    q = measure_quality(rgb, obs.faces[0] if obs.faces else None, m, background)
+    q = measure_quality(rgb, obs.faces[0] if obs.faces else None, m, background, hfov_deg)
     rules = preset.quality if preset is not None else QualityRules()
     return {"values": q.as_dict(), "gate": rules.gate,
             "checks": [c.as_dict() for c in check_quality(rules, q)]}
