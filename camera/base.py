@@ -10,7 +10,9 @@ Exception tree (messages are written for a booth operator)::
     ├── CameraBusy           claimed by another program, "PTP device busy"
     ├── CameraDisconnected   it was there and is gone (unplug, power)
     ├── CaptureTimeout       a still did not arrive in time
-    └── LiveViewUnsupported  the camera cannot stream a preview
+    ├── LiveViewUnsupported  the camera cannot stream a preview
+    └── SourceUnreadable     a replayed file or folder that yields no picture (retrying
+                             cannot help: the operator must replace it)
 """
 
 from __future__ import annotations
@@ -48,6 +50,11 @@ class CaptureTimeout(CameraError):
 
 class LiveViewUnsupported(CameraError):
     """The camera cannot stream a preview (use hybrid mode)."""
+
+
+class SourceUnreadable(CameraError):
+    """A source that is there but yields no picture (a corrupt, empty or unreadable
+    replay file or folder). Permanent: trying again cannot help."""
 
 
 class SourceState(str, enum.Enum):

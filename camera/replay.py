@@ -32,6 +32,7 @@ from camera.base import (
     Frame,
     SourceState,
     SourceStats,
+    SourceUnreadable,
     Still,
 )
 from camera.frames import FrameMailbox, MailboxHealth, encode_jpeg
@@ -56,12 +57,32 @@ class _Reader:
             cap = cv2.VideoCapture(str(path))
             if not cap.isOpened():
                 cap.release()
-                raise CameraError(f"cannot read video {path} (not a video OpenCV can open)")
+                raise SourceUnreadable(f"cannot read video {path} "
+                                       "(empty, corrupt or not a video OpenCV can open)")
             self._cap = cap
             fps = cap.get(cv2.CAP_PROP_FPS)
             self.fps = fps if fps and 0 < fps < 1000 else 30.0
 
+    def probe(self) -> None:
+        """Decode the first frame now (kept for the first :meth:`read`): a source that
+        yields no picture at all is :class:`SourceUnreadable` at open, not an endless
+        wait for a first frame."""
+        self._peeked = self.read()
+        if self._peeked is not None:
+            return
+        self.close()
+        if self._files:
+            raise SourceUnreadable(
+                f"replay folder {self.path}: none of its {len(self._files)} image file(s) "
+                "could be read (corrupt or not images)")
+        raise SourceUnreadable(f"replay video {self.path}: no frame could be decoded "
+                               "(empty or corrupt file)")
+
     def read(self) -> tuple[np.ndarray, float] | None:
+        peeked = getattr(self, "_peeked", None)
+        if peeked is not None:
+            self._peeked = None
+            return peeked
         if self._cap is not None:
             ok, bgr = self._cap.read()
             if not ok or bgr is None:
@@ -77,7 +98,7 @@ class _Reader:
             bgr = cv2.imread(str(file), cv2.IMREAD_COLOR)
             if bgr is not None:
                 return bgr, pos
-            log.warning("replay: skipping %s (not an image OpenCV can read)", file)
+            log.info("replay: skipping %s (not an image OpenCV can read)", file)
         return None
 
     def close(self) -> None:
@@ -136,6 +157,7 @@ class ReplaySource(MailboxHealth, CameraSource):
             self._state = SourceState.OPENING
             try:
                 self._reader = _Reader(self.path, self.folder_fps)
+                self._reader.probe()
             except CameraError:
                 self._state = SourceState.FAILED
                 raise

@@ -298,6 +298,19 @@ class WatchdogSource(CameraSource):
         return self._live_view
 
     @property
+    def attempts(self) -> int:
+        """Failed (re)connect attempts since the camera was last live (operator line)."""
+        return self._attempts
+
+    @property
+    def next_attempt_in(self) -> float | None:
+        """Seconds until the next reconnect attempt, None unless reconnecting."""
+        with self._lock:
+            if self._state != SourceState.RECONNECTING:
+                return None
+            return max(0.0, self._next_attempt - time.monotonic())
+
+    @property
     def reconnect_reason(self) -> str:
         """Why the last reconnect started (for the log and the operator screen)."""
         return self._reason

@@ -128,6 +128,15 @@ class KioskApp:
         self._status_asked = False
 
     @property
+    def stop_reason(self) -> str:
+        """One line when the kiosk must stop by itself (no camera, and not waiting)."""
+        err = self.booth.camera.stopped
+        if err is None:
+            return ""
+        return (f"no camera: {self.booth.camera.spec}: {err} (camera.watchdog.wait_for_camera "
+                "is false; set it to true to start anyway and keep trying)")
+
+    @property
     def quit_requested(self) -> bool:
         return self.desk.quit_requested
 
@@ -168,11 +177,15 @@ class KioskApp:
 
     def run(self, *, max_frames: int | None = None,
             until: Callable[[KioskApp], bool] | None = None, fps: int | None = None) -> int:
-        """Loop ``step()`` at ``fps`` (0 = as fast as possible) until quit or a stop condition."""
+        """Loop ``step()`` at ``fps`` (0 = as fast as possible) until quit or a stop condition.
+        Returns 1 when the camera was absent at launch and the config says not to wait
+        (:attr:`stop_reason` says why), else 0."""
         n = 0
         pacer = FramePacer(self.cfg.ui.fps if fps is None else fps)
         while not self.quit_requested:
             self.step()
+            if self.stop_reason:
+                return 1
             n += 1
             if (max_frames is not None and n >= max_frames) or (until and until(self)):
                 break

@@ -30,14 +30,17 @@ from kiosk.pipeline_factory import PipelineFactory, default_pipeline
 from kiosk.plugin_runner import PluginRunner
 from kiosk.preset_tuning import PresetBook
 from kiosk.screens.review import summary_keys
+from kiosk.setup_faults import coach_fault, models_fault
 from kiosk.sound import Sounds
-from kiosk.states import Event, Kind, Shot
+from kiosk.states import Event, Kind, SetupFault, Shot
 from kiosk.storage import Session, SessionStore, StorageError
 
 log = logging.getLogger(__name__)
 
 #: A person counts as present when a face was seen this recently (seconds).
 PRESENT_S = 2.0
+#: How often a set-up fault is looked at again (the operator may be fixing it).
+FAULT_RECHECK_S = 3.0
 
 
 class Booth:
@@ -68,6 +71,8 @@ class Booth:
         self.captures_saved = 0
         self._prompt: tuple[str, float] | None = None  # (key, since) of the prompt on screen
         self._shots_at_fresh = 0  # photos the session had when its current set began
+        self._fault: SetupFault | None = None
+        self._fault_checked = -math.inf
         camera._on_open = self._start_pipeline  # the coach starts when the camera works
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -136,9 +141,9 @@ class Booth:
 
     def camera_message(self, words: Catalogue | None = None) -> tuple[str, str]:
         """(title, detail) of the reconnecting screen in ``words`` (English if None)."""
-        title, detail, err = self.camera.message()
+        title, detail = self.camera.message()
         w = words or load_catalogue("en")
-        return w.ui(title), w.ui(detail) + (f"\n({err})" if err else "")
+        return w.ui(title), w.ui(detail)
 
     def latest_frame(self) -> Frame | None:
         """The camera's newest preview frame (None while there is none)."""
@@ -146,8 +151,38 @@ class Booth:
 
     def models_ready(self) -> bool:
         p = self.pipeline
-        # A coach that could not load still lets people take photos (manual shutter).
-        return p is not None and (p.ready.is_set() or p.error is not None)
+        # A coach that could not load is a set-up fault (setup_fault), never a session.
+        return p is not None and p.ready.is_set()
+
+    def setup_fault(self) -> SetupFault | None:
+        """What staff must fix before guests can use the booth (None: nothing)."""
+        if self.camera.fault is not None:
+            return self.camera.fault
+        p = self.pipeline
+        if p is None or p.error is None:
+            return None
+        now = self.clock()
+        if self._fault is None or now - self._fault_checked >= FAULT_RECHECK_S:
+            self._fault_checked = now
+            was = self._fault
+            self._fault = models_fault(self.cfg)
+            if self._fault is None and was is not None and was.what.startswith("Models"):
+                log.warning("models are in place now: starting the coach again")
+                self._restart_pipeline()
+                return None
+            if self._fault is None:
+                self._fault = coach_fault(p.error)
+            if was != self._fault:
+                log.error("set-up fault: %s", self._fault.one_line())
+        return self._fault
+
+    def _restart_pipeline(self) -> None:
+        old, src = self.pipeline, self.camera.source
+        self.pipeline, self._fault = None, None
+        if old is not None:
+            old.stop()
+        if src is not None:
+            self._start_pipeline(src)
 
     def person_present(self) -> bool:
         return self.clock() - self._last_face_at < PRESENT_S

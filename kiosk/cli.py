@@ -19,6 +19,7 @@ from coaching.appdirs import APP_NAME
 from kiosk import __version__
 from kiosk.commands.common import UsageError
 from kiosk.logs import setup_console_logging
+from kiosk.native_log import route_native_stderr
 
 __all__ = ["COMMANDS", "UsageError", "build_parser", "main"]
 
@@ -73,6 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         args_list = _insert_run(args_list)
     args = build_parser(_command(args_list)).parse_args(args_list)
+    if argv is None and not args.verbose:
+        # A real run from the console: native libraries' fd-2 lines go to the log file.
+        route_native_stderr()
     setup_console_logging(verbose=args.verbose)
     # --offline is process-wide: no command, thread or worker may download (restored
     # afterwards for callers that run several commands in one process, like the tests).

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from camera.base import CameraError, CameraSource, Frame, SourceState
+from camera.base import CameraError, CameraSource, Frame, SourceState, SourceUnreadable
 from camera.sources import SourceSpecError, open_source, parse_source
 from coaching.landmarks import FaceTracker, PoseTracker
 from coaching.models import ModelError
@@ -97,6 +97,8 @@ def run_headless(args: argparse.Namespace) -> int:
     try:
         try:
             source.open()
+        except SourceUnreadable as exc:  # its message names the file
+            return _fail(str(exc))
         except CameraError as exc:
             return _fail(f"{source.name}: {exc}")
         session = store.start(preset.name or "preset", source=str(spec),
@@ -119,6 +121,8 @@ def run_headless(args: argparse.Namespace) -> int:
         print(f"end: {runner.frames} frames, {len(runner.saved)} capture(s) "
               f"({runner.counts['auto']} auto, {runner.counts['manual']} manual) in "
               f"{session.folder}", flush=True)
+        if runner.frames == 0:
+            return _fail(f"--source {spec}: no frame came from the source")
         return 1 if runner.storage_errors else 0
     finally:
         after.close()

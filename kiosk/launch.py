@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 
 from camera.sources import SourceSpecError, parse_source
 from coaching.presets import load_presets
@@ -45,7 +46,10 @@ def run_kiosk(args: argparse.Namespace) -> int:
         log.warning("no log file: %s", exc)
     try:
         app.start()
-        return app.run()
+        status = app.run()
+        if app.stop_reason:
+            print(f"headshot-kiosk: {app.stop_reason}", file=sys.stderr)
+        return status
     except KeyboardInterrupt:
         return 130
     finally:

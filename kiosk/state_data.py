@@ -23,6 +23,7 @@ class State(str, enum.Enum):
     DONE = "done"
     RECONNECTING = "reconnecting"
     FAILSAFE = "failsafe"
+    SETUP = "setup"  # a set-up fault only staff can fix: calm for guests, loud for staff
 
 
 class Kind(str, enum.Enum):
@@ -90,6 +91,18 @@ class Shot:
     record: Any = None  # whatever the storage layer returned (for marking "kept")
 
 
+@dataclass(frozen=True)
+class SetupFault:
+    """A set-up fault no guest can fix (models missing, a broken replay file, a coach
+    that cannot start): the guest sees "The booth is getting ready", staff read these."""
+
+    what: str  # one line: what is wrong, e.g. "Models missing: face_landmarker.task"
+    fix: tuple[str, ...] = ()  # one line each: where to put what, the exact command
+
+    def one_line(self) -> str:
+        return "; ".join((self.what, *self.fix))
+
+
 @dataclass
 class Context:
     """Everything the states share. Only handlers and the machine write it."""
@@ -126,6 +139,7 @@ class Services(Protocol):
     def now(self) -> float: ...
     def camera_live(self) -> bool: ...
     def models_ready(self) -> bool: ...
+    def setup_fault(self) -> SetupFault | None: ...
     def person_present(self) -> bool: ...
     def begin_session(self, preset: str) -> None: ...
     def start_coaching(self, fresh: bool) -> None: ...
@@ -154,4 +168,7 @@ class Timing:
 #: States that show the live camera and so cannot run while it is away.
 NEEDS_CAMERA = frozenset({State.WELCOME, State.COACHING})
 #: States where the idle timer does not run.
-NO_IDLE = frozenset({State.WELCOME, State.LOADING, State.FAILSAFE, State.CAPTURE})
+NO_IDLE = frozenset({State.WELCOME, State.LOADING, State.FAILSAFE, State.CAPTURE,
+                     State.SETUP})
+#: States a set-up fault does not interrupt (a photo being taken, reviewed, handed over).
+FAULT_WAITS = frozenset({State.SETUP, State.CAPTURE, State.REVIEW, State.DONE})

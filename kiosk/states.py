@@ -12,7 +12,10 @@ Rules that hold in every state (kept here, not scattered through screens):
   ``idle_timeout_s`` -> back to ``WELCOME`` (the session ends, unkept);
 - states that need the live camera (welcome, coaching) divert to
   ``RECONNECTING`` while it is away and resume where they were when it is back;
-- coaching waits in ``LOADING`` until the landmark models are ready.
+- coaching waits in ``LOADING`` until the landmark models are ready;
+- a set-up fault only staff can fix (:class:`SetupFault`: models missing, a broken
+  replay file) shows ``SETUP`` until it is fixed, except while a photo is being taken,
+  reviewed or handed over.
 
 A preset may want several shots (``shots``): after each one that leaves the set
 incomplete, ``CAPTURE`` goes back to ``COACHING`` (same calibration and shutter,
@@ -27,6 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.state_data import (
+    FAULT_WAITS,
     HUMAN_KINDS,
     NEEDS_CAMERA,
     NO_IDLE,
@@ -35,13 +39,14 @@ from kiosk.state_data import (
     Kind,
     PresetCard,
     Services,
+    SetupFault,
     Shot,
     State,
     Timing,
 )
 
 __all__ = ["HUMAN_KINDS", "NEEDS_CAMERA", "NO_IDLE", "Context", "Event", "Handler", "Kind",
-           "PresetCard", "Services", "Shot", "State", "StateMachine", "Timing",
+           "PresetCard", "Services", "SetupFault", "Shot", "State", "StateMachine", "Timing",
            "default_handlers"]
 
 log = logging.getLogger(__name__)
@@ -250,11 +255,26 @@ class Failsafe(Handler):
         return None
 
 
+class Setup(Handler):
+    """A set-up fault (:class:`SetupFault`): no session can start until staff fix it;
+    then the welcome screen."""
+
+    def enter(self, m: StateMachine) -> None:
+        m.svc.end_session()
+        m.ctx.resume = None
+
+    def do(self, m: StateMachine, ev: Event | None) -> State | None:
+        if ev is None and m.svc.setup_fault() is None:
+            return State.WELCOME
+        return None
+
+
 def default_handlers() -> dict[State, Handler]:
     return {
         State.LOADING: Loading(), State.WELCOME: Welcome(), State.CHOOSE: Choose(),
         State.COACHING: Coaching(), State.CAPTURE: Capture(), State.REVIEW: Review(),
         State.DONE: Done(), State.RECONNECTING: Reconnecting(), State.FAILSAFE: Failsafe(),
+        State.SETUP: Setup(),
     }
 
 
@@ -345,6 +365,9 @@ class StateMachine:
     def _tick(self) -> None:
         now = self.svc.now()
         state = self.state
+        if state not in FAULT_WAITS and self.svc.setup_fault() is not None:
+            self.go_raw(State.SETUP)
+            return
         if state is State.COACHING and self.svc.person_present():
             self.ctx.last_activity = now
         if state not in NO_IDLE and now - self.ctx.last_activity > self.timing.idle_timeout_s:

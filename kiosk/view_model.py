@@ -52,6 +52,11 @@ def build_view(inp: ViewInputs, now: float, operator: OperatorView | None) -> Vi
         _review_view(v, m, now)
     elif state is State.RECONNECTING:
         v.camera_title, v.camera_detail = booth.camera_message(words)
+        v.staff = [booth.camera.staff_line()]
+    elif state is State.SETUP:
+        fault = booth.setup_fault()
+        if fault is not None:
+            v.staff = [fault.what, *fault.fix]
     elif state is State.LOADING:
         v.loading_detail = words.ui("loading.warming" if booth.camera_live()
                                     else "loading.camera")

@@ -46,6 +46,15 @@ def _cases(tmp: Path) -> dict[str, Case]:
     bad_preset.write_text("name: bad\ntitle: Bad\nranges:\n  yaw_deg: {min: high}\n")
     missing = tmp / "missing"
     unusable_out = a_file / "out"  # a folder inside a file cannot exist
+    zero = tmp / "zero.mp4"
+    zero.write_bytes(b"")
+    corrupt = tmp / "corrupt.mp4"
+    corrupt.write_bytes(VIDEO.read_bytes()[:5000])  # FFmpeg says "moov atom not found"
+    junk = tmp / "junk-images"
+    junk.mkdir()
+    for name in ("a.jpg", "b.png"):
+        (junk / name).write_text("not an image")
+    out = str(tmp / "out")
     rp = f"replay:{VIDEO}"
     return {
         # unknown source strings
@@ -83,6 +92,22 @@ def _cases(tmp: Path) -> dict[str, Case]:
                                   "--out", str(unusable_out)], ("output folder", "a-file"), None),
         "soak-out": Case(["soak", "--source", rp, "--minutes", "0.1", "--out",
                           str(unusable_out)], ("output folder", "a-file"), 1),
+        # replay sources that never give a frame: one line, exit 1, nothing native
+        "run-headless-zero-byte": Case(["run", "--headless", "--source", f"replay:{zero}",
+                                        "--preset", "linkedin", "--out", out],
+                                       ("headshot-kiosk: cannot read video", "zero.mp4",
+                                        "empty, corrupt"), 1),
+        "run-headless-corrupt": Case(["run", "--headless", "--source", f"replay:{corrupt}",
+                                      "--preset", "linkedin", "--out", out],
+                                     ("cannot read video", "corrupt.mp4"), 1),
+        "run-headless-unreadable-images": Case(
+            ["run", "--headless", "--source", f"replay:{junk}", "--preset", "linkedin",
+             "--out", out],
+            ("replay folder", "junk-images", "none of its 2 image file(s) could be read"), 1),
+        # no camera, and camera.watchdog.wait_for_camera: false (the default): stop
+        "run-no-camera-no-wait": Case(
+            ["run", "--windowed", "--source", "webcam:57", "--out", out],
+            ("no camera: webcam:57", "no webcam at 57", "wait_for_camera is false"), 1),
         "check-config-missing": Case(["check-config", str(missing / "app.yaml")],
                                      ("app.yaml",), 2),
         "check-config-broken": Case(["check-config", str(broken)],

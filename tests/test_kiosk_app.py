@@ -109,6 +109,7 @@ def make_app(tmp_path: Path, media: Path, presets: dict[str, Preset]):
         cfg = load_config()
         cfg.ui.idle_timeout_s = idle
         cfg.ui.shutter_sound = False
+        cfg.camera.watchdog.wait_for_camera = True  # a missing camera is waited for
         if pin:
             cfg.operator.pin_hash = hash_pin(pin)
         src = source or ReplaySource(media / "single_face.mp4", realtime=True, loop=True)
@@ -353,7 +354,7 @@ def test_camera_unplugged_while_coaching_shows_reconnecting_and_resumes(make_app
     assert app.booth.session is session  # the same session carries on
 
 
-def test_no_camera_says_so_and_keeps_trying(make_app) -> None:
+def test_no_camera_says_so_and_keeps_trying(make_app, media: Path) -> None:
     clock = FakeClock()
     app = make_app(source=FakeMissingCamera(), clock=clock)
     app.step()
@@ -362,7 +363,10 @@ def test_no_camera_says_so_and_keeps_trying(make_app) -> None:
     drive(app, at(State.RECONNECTING))
     title, detail = app.booth.camera_message()
     assert title == "No camera found" and "plugged in" in detail
-    assert "index 7" in detail
+    assert "index 7" not in detail  # the error is for staff, not the guest
+    assert app.build_view(clock()).staff == [
+        "camera replay:" + str(media / "single_face.mp4")
+        + ": no webcam at index 7 · tried 1 time"]
 
 
 def test_unexpected_errors_show_the_failsafe_screen_and_recover(make_app, monkeypatch) -> None:

@@ -6,7 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk.states import Context, Event, Kind, PresetCard, Shot, State, StateMachine, Timing
+from kiosk.states import (
+    Context,
+    Event,
+    Kind,
+    PresetCard,
+    SetupFault,
+    Shot,
+    State,
+    StateMachine,
+    Timing,
+)
 
 
 class FakeBooth:
@@ -17,6 +27,7 @@ class FakeBooth:
         self.wanted = shots
         self.calls: list[tuple[Any, ...]] = []
         self.kept: tuple[list[Shot], int | None] | None = None
+        self.fault: SetupFault | None = None
 
     def now(self) -> float:
         return self.t
@@ -26,6 +37,9 @@ class FakeBooth:
 
     def models_ready(self) -> bool:
         return True
+
+    def setup_fault(self) -> SetupFault | None:
+        return self.fault
 
     def person_present(self) -> bool:
         return False
@@ -170,3 +184,26 @@ def test_one_shot_presets_review_after_the_first_photo_as_before() -> None:
     assert coach_calls(booth) == [True, True]  # a retake starts afresh, as it always did
     m.handle(Event(Kind.BACK))
     assert m.state is State.WELCOME  # --preset: back leaves
+
+
+def test_a_setup_fault_stops_new_sessions_but_never_a_photo_in_review() -> None:
+    m, booth = machine(1)
+    booth.fault = SetupFault("Models missing: face_landmarker.task")
+    m.tick()
+    assert m.state is State.SETUP  # from the welcome screen: nobody can start a session
+    m.handle(Event(Kind.START))
+    assert m.state is State.SETUP
+    booth.fault = None
+    m.tick()
+    assert m.state is State.WELCOME  # fixed: open for guests again
+    m.handle(Event(Kind.START))
+    shoot(m, 1)
+    booth.fault = SetupFault("the coach stopped")
+    m.tick()
+    assert m.state is State.REVIEW  # the sitter's photo is reviewed and kept first
+    m.handle(Event(Kind.KEEP))
+    m.tick()
+    assert m.state is State.DONE and booth.kept is not None  # and handed over
+    m.handle(Event(Kind.OK))
+    m.tick()
+    assert m.state is State.SETUP

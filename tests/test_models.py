@@ -246,3 +246,32 @@ def test_models_fetch_command(isolated: Path, server: _Server, shared: Path,
     assert (cache_dir() / FACE.filename).exists()
     assert main(["models", "fetch", "pose_heavy"]) == 2  # a usage error, listing the choices
     assert "pose_full" in capsys.readouterr().err
+
+
+def test_models_fetch_from_a_folder_installs_verified_copies_offline(
+        isolated: Path, shared: Path, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    stick = tmp_path / "usb-stick"
+    (stick / "models").mkdir(parents=True)  # the files one folder down, as on a stick
+    damaged = stick / "models" / FACE.filename
+    damaged.write_bytes(b"\0" * FACE.size)  # the right size, the wrong bytes
+    assert main(["--offline", "models", "fetch", "--from", str(stick)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2, err  # one line per model: the face is damaged, the pose absent
+    zeros = hashlib.sha256(b"\0" * FACE.size).hexdigest()[:12]
+    assert err[0] == (f"headshot-kiosk: {damaged} has the wrong SHA-256 ({zeros}..., "
+                      f"expected {FACE.sha256[:12]}...); not installed (get a good copy, "
+                      f"{FACE.size:,} bytes, from {FACE.url})")
+    assert err[1].startswith(f"headshot-kiosk: {MODELS['pose_full'].filename} is not in {stick}")
+    assert not (cache_dir() / FACE.filename).exists()
+    for spec in (FACE, MODELS["pose_full"]):
+        shutil.copyfile(shared / "models" / spec.filename, stick / "models" / spec.filename)
+    assert main(["--offline", "models", "fetch", "--from", str(stick)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [f"face: installed {cache_dir() / FACE.filename} (verified, from {stick})",
+                   f"pose_full: installed {cache_dir() / MODELS['pose_full'].filename} "
+                   f"(verified, from {stick})"]
+    assert model_status("face") == (cache_dir() / FACE.filename, "cache")
+    assert main(["models"]) == 0
+    assert main(["models", "--from", str(stick)]) == 2
+    assert "--from goes with fetch" in capsys.readouterr().err

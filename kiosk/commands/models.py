@@ -4,13 +4,17 @@
 path) and exits 1 when a required model is missing or bad, so a setup script can
 check with it. ``models fetch`` downloads what is missing (or the NAMEs given); with
 the global ``--offline`` nothing is downloaded and anything missing exits 2.
+``models fetch --from DIR`` installs them from a folder (a USB stick) instead: offline,
+each copy checked by size and SHA-256 before it goes into the cache.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
+from coaching.model_install import install_from
 from coaching.models import (
     ENV_MODELS,
     MODELS,
@@ -33,6 +37,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="list (default) or fetch: download the missing models")
     p.add_argument("names", nargs="*", metavar="NAME",
                    help=f"models to fetch (default: the required ones); any of {', '.join(MODELS)}")
+    p.add_argument("--from", dest="from_dir", type=Path, default=None, metavar="DIR",
+                   help="fetch: install verified copies from this folder (a USB stick) "
+                        "instead of downloading")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,6 +51,10 @@ def run(args: argparse.Namespace) -> int:
                 spec_for(name)
             except ModelError as exc:
                 raise UsageError(str(exc)) from None
+    if args.from_dir is not None and args.action != "fetch":
+        raise UsageError("--from goes with fetch: headshot-kiosk models fetch --from DIR")
+    if args.action == "fetch" and args.from_dir is not None:
+        return _install(args.names, args.from_dir)
     if args.action == "fetch":
         return _fetch(args.names, offline=bool(getattr(args, "offline", False)))
     return _list()
@@ -97,4 +108,27 @@ def _fetch(names: list[str], *, offline: bool) -> int:
             status = max(status, 2 if offline else 1)
             continue
         print(f"{name}: fetched {path}")
+    return status
+
+
+def _install(names: list[str], folder: Path) -> int:
+    """``fetch --from DIR``: verified copies from a folder; exit 1 if one is missing or bad."""
+    if not folder.is_dir():
+        raise UsageError(f"--from {folder}: not a folder")
+    if not names:
+        names = [n for n, spec in MODELS.items() if not spec.optional]
+    status = 0
+    for name in dict.fromkeys(names):
+        spec = spec_for(name)
+        found = check_model(name)
+        if found.ok:
+            print(f"{name}: present ({_WHERE[found.where]}) {found.path}")
+            continue
+        try:
+            path = install_from(folder, spec)
+        except ModelError as exc:
+            print(f"headshot-kiosk: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        print(f"{name}: installed {path} (verified, from {folder})")
     return status

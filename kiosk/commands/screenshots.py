@@ -31,6 +31,7 @@ from kiosk.commands.common import UsageError, load_app_config, preset_or_usage
 from kiosk.config import AppConfig
 from kiosk.operator import Mode, hash_pin
 from kiosk.paths import PROJECT_ROOT
+from kiosk.setup_faults import models_fault_example
 from kiosk.states import Event, Kind, State
 
 DEFAULT_MEDIA = PROJECT_ROOT.parent / "shared" / "media" / "single_face.mp4"
@@ -38,7 +39,7 @@ DEFAULT_MEDIA = PROJECT_ROOT.parent / "shared" / "media" / "single_face.mp4"
 #: Every file the command writes, in the order a sitter meets the screens.
 SCREENS = ("loading", "welcome", "choose", "coaching", "coaching_hold", "capture", "review",
            "done", "coaching_next", "review_set", "reconnecting", "no_camera", "failsafe",
-           "operator_pin", "operator")
+           "setup", "operator_pin", "operator")
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -201,8 +202,11 @@ def _shoot(booth: _Booth, a_set: Preset, out: Path) -> list[Path]:
         draw_variant("reconnecting", state=State.RECONNECTING, camera_title="camera.reconnecting",
                      camera_detail="camera.reconnecting_detail")
         draw_variant("no_camera", state=State.RECONNECTING, camera_title="camera.none",
-                     camera_detail="camera.none_detail", frame=None)
+                     camera_detail="camera.none_detail", frame=None,
+                     staff=["camera webcam:0: no webcam at 0 · tried 3 times · next try in 8 s"])
         draw_variant("failsafe", state=State.FAILSAFE, frame=None)
+        fault = models_fault_example()
+        draw_variant("setup", state=State.SETUP, frame=None, staff=[fault.what, *fault.fix])
     finally:
         app.close()
     order = {name: i for i, name in enumerate(SCREENS)}

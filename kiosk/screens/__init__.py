@@ -22,6 +22,7 @@ from kiosk.screens import (
     operator,
     reconnecting,
     review,
+    setup,
     welcome,
 )
 from kiosk.screens.views import (
@@ -47,7 +48,7 @@ def screen_for(state: State) -> Callable[[Renderer, View], list[Button]]:
         State.LOADING: loading.draw, State.WELCOME: welcome.draw, State.CHOOSE: choose.draw,
         State.COACHING: coaching.draw, State.CAPTURE: capture.draw, State.REVIEW: review.draw,
         State.DONE: done.draw, State.RECONNECTING: reconnecting.draw,
-        State.FAILSAFE: failsafe.draw,
+        State.FAILSAFE: failsafe.draw, State.SETUP: setup.draw,
     }[state]
 
 

@@ -89,3 +89,30 @@ def message_page(r: Renderer, v: View, title: str, detail: str, *, spinner: bool
     if small:
         r.draw_text(small, int(3 * u), Theme.MUTED, bold=False,
                     midtop=(r.w // 2, rect.bottom + int(4 * u)), max_w=int(r.w * 0.8))
+
+
+def staff_panel(r: Renderer, lines: list[str]) -> None:
+    """Along the bottom, for staff: what is wrong and the exact fix, in small type a
+    guest passes over (the big words above are for them)."""
+    lines = [ln for ln in lines if ln]
+    if not lines:
+        return
+    u = r.u
+    px = max(12, int(2.9 * u))
+    w = int(r.w * 0.92)
+    wrapped = [r.wrap(ln, px, w - int(4 * u), bold=False) for ln in lines]
+    n = sum(len(x) for x in wrapped) + 1
+    lh = r.font(px, False).get_linesize()
+    rect = pygame.Rect(0, 0, w, n * lh + int(3 * u))
+    rect.midbottom = (r.w // 2, r.h - int(2 * u))
+    r.shade(rect, 215, int(1.5 * u), color=(40, 30, 24))
+    pygame.draw.rect(r.surface, Theme.WARN, rect, max(2, int(0.25 * u)),
+                     border_radius=int(1.5 * u))
+    y = rect.y + int(1.5 * u)
+    r.draw_text("For staff", px, Theme.WARN, topleft=(rect.x + int(2 * u), y))
+    y += lh
+    for i, group in enumerate(wrapped):
+        for text in group:
+            r.draw_text(text, px, Theme.FG if i == 0 else Theme.MUTED, bold=False,
+                        topleft=(rect.x + int(2 * u), y), max_w=w - int(4 * u))
+            y += lh

@@ -11,4 +11,5 @@ def draw(r: Renderer, v: View) -> list[Button]:
     title = v.words.ui(v.camera_title or "camera.reconnecting")
     detail = v.words.ui(v.camera_detail or "camera.reconnecting_detail")
     common.message_page(r, v, title, detail, dim=225)
+    common.staff_panel(r, v.staff)
     return []

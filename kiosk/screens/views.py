@@ -137,3 +137,4 @@ class View:
     allow_back: bool = True
     operator: OperatorView | None = None
     loading_detail: str = ""
+    staff: list[str] = field(default_factory=list)  # set-up / camera faults, for staff

@@ -1,0 +1,138 @@
+"""Day one at a booth: set-up faults are loud for staff and calm for the guest.
+
+The real app on a real pygame display (SDL dummy driver): a replay folder whose images
+are all unreadable, the models missing (then copied in while the kiosk waits), a webcam
+that is not there while the kiosk waits for it. Each shows the screen a guest would see
+(the set-up screen's calm words, or "No camera found"), the exact staff lines, and no
+traceback reaches the terminal.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pygame
+import pytest
+
+from kiosk.app import AppOptions, KioskApp
+from kiosk.config import load_config
+from kiosk.setup_faults import FETCH_FROM
+from kiosk.states import State
+
+
+class FakeClock:
+    """Monotonic time a test can push forward (retry timers without waiting)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.offset
+
+
+@pytest.fixture()
+def make_app(tmp_path: Path):
+    apps: list[KioskApp] = []
+
+    def make(spec: str, *, offline: bool = False, wait: bool = True,
+             clock: Callable[[], float] | None = None) -> KioskApp:
+        cfg = load_config()
+        cfg.ui.shutter_sound = False
+        cfg.camera.watchdog.wait_for_camera = wait
+        app = KioskApp(cfg, AppOptions(source_spec=spec, out_dir=tmp_path / "out",
+                                       windowed=True, size=(1280, 720), offline=offline,
+                                       clock=clock))
+        app.start()
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.close()
+
+
+def drive(app: KioskApp, until: Callable[[KioskApp], bool], timeout: float = 25.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not until(app):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out in {app.machine.state}; history "
+                                 f"{[s.value for s in app.machine.history]}")
+        app.step()
+        time.sleep(0.015)
+
+
+def at(state: State) -> Callable[[KioskApp], bool]:
+    return lambda a: a.machine.state is state
+
+
+def staff(app: KioskApp) -> list[str]:
+    return app.build_view(app.clock()).staff
+
+
+def no_traceback(capfd: pytest.CaptureFixture[str]) -> None:
+    out, err = capfd.readouterr()
+    assert "Traceback" not in out + err, err
+
+
+def test_a_replay_folder_of_unreadable_images_is_a_setup_fault_not_reconnecting(
+        make_app, tmp_path: Path, capfd) -> None:
+    junk = tmp_path / "junk"
+    junk.mkdir()
+    for name in ("a.jpg", "b.png"):
+        (junk / name).write_text("not an image")
+    app = make_app(f"replay:{junk}")
+    drive(app, at(State.SETUP))
+    assert State.RECONNECTING not in app.machine.history
+    assert staff(app) == [
+        f"The camera source gives no picture: replay folder {junk}: none of its 2 image "
+        "file(s) could be read (corrupt or not images)",
+        "Replace the file or folder, or set camera.source (or --source) to a working camera, "
+        "then restart the kiosk."]
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(640, 360), button=1))
+    for _ in range(5):
+        app.step()
+    assert app.machine.state is State.SETUP and app.booth.session is None  # no session
+    view = app.build_view(app.clock())
+    assert view.words.ui("setup.title") == "The booth is getting ready"
+    no_traceback(capfd)
+
+
+def test_missing_models_show_the_fix_then_the_kiosk_starts_once_they_are_copied_in(
+        make_app, tmp_path: Path, monkeypatch, media: Path, shared: Path, capfd) -> None:
+    models = tmp_path / "models"
+    models.mkdir()
+    monkeypatch.setenv("HEADSHOT_KIOSK_MODELS", str(models))
+    clock = FakeClock()
+    app = make_app(f"replay:{media / 'single_face.mp4'}", offline=True, clock=clock)
+    drive(app, at(State.SETUP))
+    lines = staff(app)
+    assert lines[0] == "Models missing: face_landmarker.task, pose_landmarker_full.task"
+    assert any(FETCH_FROM in ln for ln in lines[1:]), lines
+    assert any("headshot-kiosk models fetch." in ln and str(models) in ln for ln in lines)
+    assert app.booth.session is None
+    for name in ("face_landmarker.task", "pose_landmarker_full.task"):
+        shutil.copy(shared / "models" / name, models / name)
+    clock.offset += 3.1  # the booth looks again every few seconds
+    drive(app, at(State.WELCOME))
+    assert app.booth.setup_fault() is None
+    drive(app, lambda a: a.booth.models_ready())
+    no_traceback(capfd)
+
+
+def test_waiting_for_a_missing_webcam_shows_the_retry_count_for_staff(make_app,
+                                                                       capfd) -> None:
+    clock = FakeClock()
+    app = make_app("webcam:57", wait=True, clock=clock)
+    app.step()
+    clock.offset += app.machine.timing.camera_wait_s + 0.1
+    drive(app, at(State.RECONNECTING))
+    title, detail = app.booth.camera_message()
+    assert title == "No camera found" and "plugged in" in detail
+    (line,) = staff(app)
+    assert line.startswith("camera webcam:57: no webcam at 57"), line
+    assert " · tried 1 time · next try in " in line, line
+    assert app.stop_reason == ""
+    no_traceback(capfd)
