@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from coaching.messages import load_catalogue
+from coaching.yamlconfig import ConfigError
 
 
 class _Section(BaseModel):
@@ -17,8 +21,10 @@ class _Section(BaseModel):
 class AnalysisSettings(_Section):
     """How frames are measured (``analysis:``)."""
 
-    pose_model: Literal["lite", "full", "heavy"] = Field(
-        "full", description="pose landmarker variant")
+    # heavy is not offered: no verified SHA-256 is pinned for it (coaching/model_registry),
+    # so a config choosing it would pass check-config and then fail to load.
+    pose_model: Literal["lite", "full"] = Field(
+        "full", description="pose landmarker variant (lite or full)")
     max_faces: int = Field(6, ge=1, le=20, description="faces the face landmarker looks for")
     camera_hfov_deg: float | None = Field(
         65.0, gt=1, lt=180, description="the camera's horizontal field of view, degrees, for "
@@ -131,6 +137,17 @@ class CoachSettings(_Section):
         0.15, ge=0, le=1, description="frames this close to a blink are never chosen")
     manual_window_s: float = Field(
         0.3, ge=0, le=2, description="a manual press picks the best frame of this last stretch")
+
+    @field_validator("language")
+    @classmethod
+    def _catalogue_exists(cls, v: str) -> str:
+        """Only a language whose catalogue is there (and reads) passes: a config that
+        validates must run, not crash at the first prompt."""
+        try:
+            load_catalogue(v)
+        except ConfigError as exc:
+            raise PydanticCustomError("catalogue", exc.reason) from None
+        return v
 
 
 class PipelineSettings(_Section):

@@ -49,6 +49,14 @@ class UISettings(_Section):
     shutter_sound: bool = Field(True, description="play a synthesized shutter sound")
     speak_prompts: bool = Field(False, description="speak prompts with espeak-ng (local)")
     voice: str = Field("en", min_length=1, max_length=40, description="espeak-ng voice")
+    button: bool = Field(
+        False, description="the booth has a physical button (a USB button or presenter "
+                           "sending Space/Enter/B/PageDown): the welcome screen then says "
+                           "'or press the button'")
+    staffed: bool = Field(
+        True, description="someone looks after the booth: the done screen asks the guest to "
+                          "show their code to a member of staff; false = self-service, no "
+                          "such line")
 
 
 class StorageSettings(_Section):

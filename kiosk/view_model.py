@@ -34,7 +34,8 @@ def build_view(inp: ViewInputs, now: float, operator: OperatorView | None) -> Vi
     v = View(state=state, t=now - inp.t0, age=now - ctx.state_since,
              presets=cards(words, ctx.presets), focus=ctx.focus,
              mirror=inp.cfg.ui.mirror_preview, aspect=inp.cfg.ui.still_aspect,
-             allow_back=True, words=words)
+             allow_back=True, words=words, button=inp.cfg.ui.button,
+             staffed=inp.cfg.ui.staffed)
     frame = booth.camera.latest_frame()
     if frame is not None:
         v.frame = frame.image

@@ -17,12 +17,13 @@ from pathlib import Path
 
 import pygame
 import pytest
+from kiosk_driving import at, drive, post
 
 from kiosk.app import AppOptions, KioskApp
 from kiosk.config import load_config
 from kiosk.logs import setup_console_logging
 from kiosk.setup_faults import FETCH_FROM
-from kiosk.states import State
+from kiosk.states import Kind, State
 
 
 class FakeClock:
@@ -69,14 +70,16 @@ def make_app(tmp_path: Path, terminal):
     apps: list[KioskApp] = []
 
     def make(spec: str, *, offline: bool = False, wait: bool = True,
-             clock: Callable[[], float] | None = None) -> KioskApp:
+             clock: Callable[[], float] | None = None, **ui: object) -> KioskApp:
         terminal.start()
         cfg = load_config()
+        for key, value in ui.items():
+            setattr(cfg.ui, key, value)
         cfg.ui.shutter_sound = False
         cfg.camera.watchdog.wait_for_camera = wait
         app = KioskApp(cfg, AppOptions(source_spec=spec, out_dir=tmp_path / "out",
                                        windowed=True, size=(1280, 720), offline=offline,
-                                       clock=clock))
+                                       clock=clock, preset="linkedin"))
         app.start()
         apps.append(app)
         return app
@@ -84,20 +87,6 @@ def make_app(tmp_path: Path, terminal):
     yield make
     for app in apps:
         app.close()
-
-
-def drive(app: KioskApp, until: Callable[[KioskApp], bool], timeout: float = 25.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not until(app):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out in {app.machine.state}; history "
-                                 f"{[s.value for s in app.machine.history]}")
-        app.step()
-        time.sleep(0.015)
-
-
-def at(state: State) -> Callable[[KioskApp], bool]:
-    return lambda a: a.machine.state is state
 
 
 def staff(app: KioskApp) -> list[str]:
@@ -171,3 +160,41 @@ def test_waiting_for_a_missing_webcam_shows_the_retry_count_for_staff(make_app,
     assert " · tried 1 time · next try in " in line, line
     assert app.stop_reason == ""
     assert all(ln.startswith("WARNING ") for ln in terminal())
+
+
+def test_screens_say_only_what_the_booth_has(make_app, media: Path, terminal) -> None:
+    """No button configured: no "or press the button"; self-service: no "show this code
+    to a member of staff" (ui.button, ui.staffed)."""
+    app = make_app(f"replay:{media / 'single_face.mp4'}", button=False, staffed=False)
+    drawn: list[str] = []
+    real = app.renderer.draw_text
+
+    def spy(s: str, *a: object, **kw: object):
+        drawn.append(s)
+        return real(s, *a, **kw)
+
+    app.renderer.draw_text = spy  # type: ignore[method-assign]
+    drive(app, lambda a: a.machine.state is State.WELCOME and a.booth.latest_frame() is not None)
+    app.step()
+    assert "Touch to start" in drawn and "or press the button" not in drawn
+    app.cfg.ui.button = True  # a booth with a button says so
+    drawn.clear()
+    app.step()
+    assert "or press the button" in drawn
+    post(Kind.START)
+    drive(app, at(State.COACHING))
+    drive(app, lambda a: a.booth.models_ready())
+    post(Kind.SHUTTER)
+    drive(app, at(State.REVIEW))
+    post(Kind.KEEP)
+    drive(app, at(State.DONE))
+    drawn.clear()
+    app.step()
+    code = app.machine.ctx.session_code
+    assert "Your photo code" in drawn and code in drawn
+    assert not any("member of staff" in s for s in drawn), drawn
+    app.cfg.ui.staffed = True
+    drawn.clear()
+    app.step()
+    assert "Show this code to a member of staff to get your photo." in drawn
+    terminal()

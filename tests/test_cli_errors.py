@@ -55,6 +55,8 @@ def _cases(tmp: Path) -> dict[str, Case]:
     for name in ("a.jpg", "b.png"):
         (junk / name).write_text("not an image")
     out = str(tmp / "out")
+    no_language = tmp / "no-language.yaml"  # a language without a catalogue (issue 20)
+    no_language.write_text("coach:\n  persist_s: 0.8\n  language: zz\n")
     rp = f"replay:{VIDEO}"
     return {
         # unknown source strings
@@ -108,6 +110,14 @@ def _cases(tmp: Path) -> dict[str, Case]:
         "run-no-camera-no-wait": Case(
             ["run", "--windowed", "--source", "webcam:57", "--out", out],
             ("no camera: webcam:57", "no webcam at 57", "wait_for_camera is false"), 1),
+        # a setting that validates must run: no catalogue = a config error with file:line
+        "check-config-language": Case(["check-config", str(no_language)],
+                                      ("no-language.yaml:3: coach.language: no message "
+                                       "catalogue for language 'zz' (have: ",), 2),
+        "run-headless-language": Case(["run", "--headless", "--source", rp, "--preset",
+                                       "linkedin", "--config", str(no_language)],
+                                      ("no-language.yaml:3: coach.language: no message "
+                                       "catalogue for language 'zz'",), 2),
         "check-config-missing": Case(["check-config", str(missing / "app.yaml")],
                                      ("app.yaml",), 2),
         "check-config-broken": Case(["check-config", str(broken)],

@@ -47,11 +47,12 @@ def draw(r: Renderer, v: View) -> list[Button]:
         r.draw_text(v.session_code, int(11 * u), Theme.ACCENT, center=code_box.center,
                     max_w=code_box.w - int(4 * u))
         rect = code_box
-        rect = r.draw_text(w.ui("done.show_code_many" if v.saved_count > 1
-                                else "done.show_code_one"),
-                           int(4 * u), Theme.FG, bold=False,
-                           midtop=(cx, rect.bottom + int(2.5 * u)), max_w=tw,
-                           max_lines=2)
+        if v.staffed:  # a self-service booth has nobody to show it to (ui.staffed)
+            rect = r.draw_text(w.ui("done.show_code_many" if v.saved_count > 1
+                                    else "done.show_code_one"),
+                               int(4 * u), Theme.FG, bold=False,
+                               midtop=(cx, rect.bottom + int(2.5 * u)), max_w=tw,
+                               max_lines=2)
     if saved:
         rect = r.draw_text(saved_line(v), int(3.4 * u), Theme.MUTED, bold=False,
                            midtop=(cx, rect.bottom + int(2 * u)), max_w=tw,
@@ -91,6 +92,6 @@ def saved_line(v: View) -> str:
         words = w.ui("done.all_saved_favourite", n=n, number=v.favourite + 1)
     else:
         words = w.ui("done.all_saved", n=n)
-    if not v.session_code:
+    if not v.session_code and v.staffed:
         words += " " + w.ui("done.ask_staff")
     return words

@@ -138,3 +138,5 @@ class View:
     operator: OperatorView | None = None
     loading_detail: str = ""
     staff: list[str] = field(default_factory=list)  # set-up / camera faults, for staff
+    button: bool = False  # a physical button is configured (ui.button)
+    staffed: bool = True  # someone looks after the booth (ui.staffed)

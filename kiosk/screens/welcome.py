@@ -44,7 +44,8 @@ def draw(r: Renderer, v: View) -> list[Button]:
     pygame.draw.rect(r.surface, Theme.ACCENT, rect, border_radius=rect.h // 2)
     r.draw_text(v.words.ui("welcome.start"), int(7 * u), Theme.DARK, center=rect.center,
                 max_w=int(rect.w * 0.86))
-    r.draw_text(v.words.ui("welcome.or_button"), int(3.6 * u), Theme.FG, bold=False,
-                midtop=(r.w // 2, rect.bottom + int(3.5 * u)))
+    if v.button:  # only a booth with a button says so (ui.button)
+        r.draw_text(v.words.ui("welcome.or_button"), int(3.6 * u), Theme.FG, bold=False,
+                    midtop=(r.w // 2, rect.bottom + int(3.5 * u)))
     whole = r.surface.get_rect()
     return [Button(whole, Event(Kind.START), "start")]
