@@ -87,13 +87,25 @@ def load_photo(path: str | Path, *, max_side: int | None = None) -> np.ndarray:
     return read_photo(path, max_side=max_side).rgb
 
 
+def _folder_reason(folder: Path) -> str:
+    """Why a folder given as a photo has nothing to read (``analyze`` expands folders of
+    photos; one reaching here has none)."""
+    try:
+        n = sum(1 for _ in folder.iterdir())
+    except OSError:
+        return "is a folder that cannot be read"
+    if n == 0:
+        return "is an empty folder: no photos to analyse"
+    return f"is a folder with no photos in it ({n} other file(s) or folder(s))"
+
+
 def read_photo(path: str | Path, *, max_side: int | None = WORK_MAX_SIDE) -> Photo:
     """Decode ``path``, reduced so its longest side is at most ``max_side`` (None: full)."""
     p = Path(path)
     try:
         size = p.stat().st_size
         if p.is_dir():
-            raise PhotoError(p, "is a folder, not a photo")
+            raise PhotoError(p, _folder_reason(p))
         f = p.open("rb")
     except FileNotFoundError:
         raise PhotoError(p, "file not found") from None

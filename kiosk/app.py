@@ -16,6 +16,7 @@ a handler to the failsafe state, and ``step()`` catches what happens around it
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import time
 from collections.abc import Callable
@@ -345,9 +346,30 @@ def _timing(cfg: AppConfig) -> Timing:
                   saved_show_s=cfg.coach.captured_show_s)
 
 
+class NoDisplay(RuntimeError):
+    """SDL found no screen and fell back to an off-screen driver nobody asked for: the
+    kiosk would run invisibly. ``str()`` is one line saying how to run."""
+
+
+#: SDL's drivers that draw nowhere; asked for on purpose only through SDL_VIDEODRIVER.
+OFFSCREEN_DRIVERS = ("offscreen", "dummy", "evdev")
+
+
+def check_display_driver(driver: str, requested: str | None) -> None:
+    """Raise :class:`NoDisplay` when SDL picked an off-screen ``driver`` by itself."""
+    wanted = (requested or "").strip().lower()
+    if driver.lower() in OFFSCREEN_DRIVERS and driver.lower() != wanted:
+        raise NoDisplay(
+            f"no display found (SDL fell back to its '{driver}' driver, so nothing would be "
+            "seen): run it on a screen (a desktop session, or DISPLAY / WAYLAND_DISPLAY set), "
+            "use 'run --headless' for no screen, or set SDL_VIDEODRIVER=dummy to run "
+            "without one on purpose")
+
+
 def _open_display(cfg: AppConfig, windowed: bool, size: tuple[int, int] | None
                   ) -> pygame.Surface:
     pygame.display.init()
+    check_display_driver(pygame.display.get_driver(), os.environ.get("SDL_VIDEODRIVER"))
     pygame.font.init()
     pygame.display.set_caption("Headshot kiosk")
     if windowed:

@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "screenshots": ("screenshots", "render every kiosk screen to PNG files"),
     "set-pin": ("set_pin", "hash an operator PIN into the config (operator.pin_hash)"),
     "serve": ("serve", "run the guest hand-off (and dashboard) web server over a photo folder"),
+    "doctor": ("doctor", "check a booth before the doors open (models, camera, display, ...)"),
     "stats": ("stats", "a day's counters from the session log (sessions, photos, prints ...)"),
     "messages": ("messages", "check the message catalogues for translators (--check)"),
 }

@@ -9,7 +9,7 @@ import sys
 from camera.sources import SourceSpecError, parse_source
 from coaching.presets import load_presets
 from coaching.yamlconfig import ConfigError
-from kiosk.app import AppOptions, KioskApp
+from kiosk.app import AppOptions, KioskApp, NoDisplay
 from kiosk.commands.common import UsageError, load_app_config, preset_or_usage
 from kiosk.logs import setup_file_logging
 
@@ -45,7 +45,11 @@ def run_kiosk(args: argparse.Namespace) -> int:
     except OSError as exc:
         log.warning("no log file: %s", exc)
     try:
-        app.start()
+        try:
+            app.start()
+        except NoDisplay as exc:
+            print(f"headshot-kiosk: {exc}", file=sys.stderr)
+            return 1
         status = app.run()
         if app.stop_reason:
             print(f"headshot-kiosk: {app.stop_reason}", file=sys.stderr)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coaching.messages import Catalogue, load_catalogue
-from coaching.presets import Preset
+from coaching.presets import Preset, Range
 from kiosk.booth import Booth
 from kiosk.config import AppConfig
 from kiosk.screens import CoachView, FaceBox, Guide, OperatorView, Photo, SetProgress, View
@@ -132,7 +132,7 @@ def coach_view(v: View, booth: Booth, preset: Preset, words: Catalogue) -> None:
     if mt is not None and mt.faces and None not in (mt.face_center_x, mt.eye_line,
                                                    mt.head_height):
         v.face = FaceBox(0.5 + mt.face_center_x, mt.eye_line, mt.head_height)
-    v.guide = guide_for(preset, v.coach.in_range if v.coach else {})
+    v.guide = guide_for(preset, v.coach.in_range if v.coach else {}, v.face)
 
 
 def coach_words(words: Catalogue, st: object) -> str:
@@ -146,14 +146,35 @@ def coach_words(words: Catalogue, st: object) -> str:
     return text if status and text != status else str(getattr(st, "message", ""))
 
 
-def guide_for(preset: Preset, in_range: dict[str, bool]) -> Guide | None:
-    """Target head outline and eye line from the preset's framing ranges."""
-    hh = preset.ranges.head_height
-    el = preset.ranges.eye_line
+def guide_for(preset: Preset, in_range: dict[str, bool],
+              face: FaceBox | None = None) -> Guide | None:
+    """Target head outline and eye line: the framing inside the preset's ranges nearest
+    to where the face is (so a face already in range sits exactly in the oval, and one
+    out of range sees the closest place that would do); without a face, the ranges'
+    centres. Horizontally the oval follows the face within ``face_center_x``."""
+    r = preset.ranges
+    hh, el, cx = r.head_height, r.eye_line, r.face_center_x
     if hh is None and el is None:
         return None
     head = hh.centre(preset.tolerance("head_height")) if hh else 0.5
     eye = el.centre(preset.tolerance("eye_line")) if el else 0.4
+    x = 0.5 + (cx.centre(preset.tolerance("face_center_x")) if cx else 0.0)
+    if face is not None:
+        head = _within(face.head_h, hh, head)
+        eye = _within(face.eye_y, el, eye)
+        x = 0.5 + _within(face.cx - 0.5, cx, x - 0.5)
     ok = all(in_range.get(k, True) for k in ("head_height", "eye_line", "face_center_x")) and \
         any(k in in_range for k in ("head_height", "eye_line"))
-    return Guide(head_h=float(min(0.95, max(0.1, head))), eye_y=float(eye), ok=ok)
+    return Guide(head_h=float(min(0.95, max(0.1, head))), eye_y=float(eye), ok=ok,
+                 cx=float(min(0.9, max(0.1, x))))
+
+
+def _within(value: float, rng: Range | None, default: float) -> float:
+    """``value`` clamped into ``rng`` (its own bounds; ``default`` without a range)."""
+    if rng is None:
+        return default
+    if rng.min is not None:
+        value = max(value, rng.min)
+    if rng.max is not None:
+        value = min(value, rng.max)
+    return value

@@ -19,11 +19,14 @@ import pygame
 import pytest
 from kiosk_driving import at, drive, post
 
+from coaching.presets import load_presets
 from kiosk.app import AppOptions, KioskApp
 from kiosk.config import load_config
 from kiosk.logs import setup_console_logging
+from kiosk.screens import FaceBox
 from kiosk.setup_faults import FETCH_FROM
 from kiosk.states import Kind, State
+from kiosk.view_model import guide_for
 
 
 class FakeClock:
@@ -198,3 +201,19 @@ def test_screens_say_only_what_the_booth_has(make_app, media: Path, terminal) ->
     app.step()
     assert "Show this code to a member of staff to get your photo." in drawn
     terminal()
+
+
+def test_the_target_oval_sits_on_a_face_in_range_and_nearest_to_one_out_of_range() -> None:
+    """The guide is the framing inside the preset's ranges nearest to the face: a face
+    already in range is exactly in the oval (not a narrower oval beside it)."""
+    linkedin = load_presets(user=False)["linkedin"]
+    r = linkedin.ranges  # head_height >= 0.55, eye_line 0.28..0.38, face_center_x +-0.08
+    face = FaceBox(0.55, 0.45, 0.76)  # big enough, a little right, eyes low
+    g = guide_for(linkedin, {}, face)
+    assert g is not None
+    assert g.head_h == pytest.approx(0.76)  # in range (no upper bound): the face's own size
+    assert g.cx == pytest.approx(0.55)  # within face_center_x: on the face, not at 0.5
+    assert g.eye_y == pytest.approx(r.eye_line.max)  # too low: the nearest line that would do
+    far = guide_for(linkedin, {}, FaceBox(0.9, 0.1, 0.3))
+    assert (far.cx, far.eye_y, far.head_h) == pytest.approx(
+        (0.5 + r.face_center_x.max, r.eye_line.min, r.head_height.min))

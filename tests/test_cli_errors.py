@@ -128,6 +128,9 @@ def _cases(tmp: Path) -> dict[str, Case]:
         # analyze: a missing photo, an unknown preset, a missing preset folder
         "analyze-missing-photo": Case(["analyze", str(missing / "me.jpg")],
                                       ("me.jpg", "not found"), None, lines=2),
+        "analyze-empty-folder": Case(["analyze", str(empty)],
+                                     ("empty-folder: is an empty folder: no photos to analyse",),
+                                     1, lines=2),
         "analyze-preset": Case(["analyze", str(PHOTO), "--preset", "glamour"],
                                ("unknown preset", "glamour"), None),
         "analyze-preset-dir": Case(["analyze", str(PHOTO), "--preset", "linkedin",
@@ -275,3 +278,20 @@ def test_the_offline_switch_reaches_a_pipeline_that_was_not_told(tmp_path: Path,
         models.set_offline(False)
     assert pipe.error is not None and "--offline" in pipe.error and "\n" not in pipe.error
     assert requests == []
+
+
+def test_no_display_is_one_line_saying_how_to_run(tmp_path: Path) -> None:
+    """SDL falls back to its off-screen driver without a display: the kiosk would run
+    invisibly (only SDL's XDG_RUNTIME_DIR complaint on the terminal). One line instead."""
+    env = _env(tmp_path)
+    for name in ("SDL_VIDEODRIVER", "DISPLAY", "WAYLAND_DISPLAY", "XDG_RUNTIME_DIR"):
+        env.pop(name, None)
+    proc = _run(["run", "--windowed", "--source", f"replay:{VIDEO}", "--out",
+                 str(tmp_path / "out")], env)
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    assert proc.stderr.splitlines() == [
+        "headshot-kiosk: no display found (SDL fell back to its 'offscreen' driver, so nothing "
+        "would be seen): run it on a screen (a desktop session, or DISPLAY / WAYLAND_DISPLAY "
+        "set), use 'run --headless' for no screen, or set SDL_VIDEODRIVER=dummy to run "
+        "without one on purpose"]
+    assert "Traceback" not in proc.stdout

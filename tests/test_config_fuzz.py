@@ -267,7 +267,7 @@ def test_merge_keys_work(tmp_path: Path) -> None:
     path = tmp_path / "merge.yaml"
     path.write_text("camera:\n  webcam: &cam {width: 640, height: 480}\n"
                     "  gphoto2:\n    preview_failures: 3\n"
-                    "coach:\n  <<: {persist_s: 1.2}\n  language: de\n")
+                    "coach:\n  <<: {persist_s: 1.2}\n  hysteresis: 2.0\n")
     cfg = load_model(path, AppConfig)
-    assert cfg.coach.persist_s == 1.2 and cfg.coach.language == "de"
+    assert cfg.coach.persist_s == 1.2 and cfg.coach.hysteresis == 2.0
     assert cfg.camera.webcam.width == 640

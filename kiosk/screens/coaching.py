@@ -36,6 +36,8 @@ def layout(r: Renderer) -> tuple[pygame.Rect, pygame.Rect]:
 #: Line height of the prompt as a fraction of the screen height: never below 6% (readable
 #: at two metres), larger when the text is short enough.
 PROMPT_MIN_H = 0.06
+#: Width of the target head outline over its height (crown to chin).
+HEAD_ASPECT = 0.68
 
 
 def prompt_px(r: Renderer) -> int:
@@ -162,8 +164,12 @@ def _band(r: Renderer, band: pygame.Rect, cv: CoachView, v: View) -> Button:
 def _guide(r: Renderer, pm: PreviewMap, g: Guide, ok: bool) -> None:
     """Target head outline and eye line for the preset, from a small cached layer
     (a full-screen translucent layer would cost ~9 ms a frame to blit at 1080p)."""
-    head_px = max(8, int(g.head_h * pm.frame_size[1] * pm.scale()))
-    oval_w = int(head_px * 0.76)
+    # In 4 px steps: the oval follows the face, and its cached layer need not be redrawn
+    # for every pixel of jitter.
+    head_px = max(8, int(g.head_h * pm.frame_size[1] * pm.scale() / 4) * 4)
+    # A head is about two thirds as wide as it is tall (crown to chin: head_h spans
+    # eye line ± eye-to-chin); 0.76 drew a balloon around the sitter's ears.
+    oval_w = int(head_px * HEAD_ASPECT)
     tick = int(head_px * 0.22)
     gap = int(head_px * 0.08)
     w = max(3, int(0.45 * r.u))
@@ -185,7 +191,7 @@ def _guide(r: Renderer, pm: PreviewMap, g: Guide, ok: bool) -> None:
             pygame.draw.line(surf, dark, (x0, lh // 2), (x0 + side * tick, lh // 2), w + 4)
             pygame.draw.line(surf, col, (x0, lh // 2), (x0 + side * tick, lh // 2), w)
 
-    cx, cy = pm.to_screen(0.5, g.eye_y)
+    cx, cy = pm.to_screen(g.cx, g.eye_y)
     layer = r.layer(key, (lw, lh), build)
     r.surface.blit(layer, layer.get_rect(center=(cx, cy)))
 

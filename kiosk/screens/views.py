@@ -54,6 +54,7 @@ class Guide:
     head_h: float
     eye_y: float
     ok: bool = False  # framing already in range: draw it green
+    cx: float = 0.5  # centre, fraction of the unmirrored frame's width from its left
 
 
 @dataclass(frozen=True)
