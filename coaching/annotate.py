@@ -50,9 +50,32 @@ def annotate(rgb: np.ndarray, obs: Observation, metrics: Metrics,
         cv2.line(img, _pt(a), _pt(b), _SHOULDER, 2 * thick, cv2.LINE_AA)
         for p in (a, b):
             cv2.circle(img, _pt(p), 4 * thick, _SHOULDER, -1, cv2.LINE_AA)
-    right = metrics.face_center_x is not None and metrics.face_center_x < 0
-    _text_block(img, [*summary_lines(metrics), *extra_lines], unit, right=right)
+    boxes = [face_box(face.landmarks[:, :2] * (w, h)) for face in obs.faces]
+    _text_block(img, [*summary_lines(metrics), *extra_lines], unit, boxes)
     return img
+
+
+def face_box(px: np.ndarray) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1) around a face's landmarks, grown to take in hair and chin."""
+    x0, y0 = px.min(axis=0)
+    x1, y1 = px.max(axis=0)
+    mx, my = (x1 - x0) * 0.15, (y1 - y0) * 0.3
+    return int(x0 - mx), int(y0 - my), int(x1 + mx), int(y1 + my * 0.5)
+
+
+def panel_corner(size: tuple[int, int], panel: tuple[int, int],
+                 boxes: Sequence[tuple[int, int, int, int]]) -> tuple[int, int]:
+    """Top-left (x, y) of the numbers' panel: the corner where it covers the least of
+    any face (top corners first, then bottom; ties keep that order)."""
+    w, h = size
+    bw, bh = panel
+
+    def covered(x: int, y: int) -> int:
+        return sum(max(0, min(x + bw, b[2]) - max(x, b[0]))
+                   * max(0, min(y + bh, b[3]) - max(y, b[1])) for b in boxes)
+
+    corners = [(0, 0), (w - bw, 0), (0, h - bh), (w - bw, h - bh)]
+    return min(corners, key=lambda c: covered(*c))
 
 
 def summary_lines(m: Metrics) -> list[str]:
@@ -140,9 +163,9 @@ def _guides(img: np.ndarray, m: Metrics, unit: float, thick: int) -> None:
         cv2.line(img, (int(cx), int(top)), (int(cx), int(bottom)), (255, 220, 0), thick)
 
 
-def _text_block(img: np.ndarray, lines: Sequence[str], unit: float, right: bool = False
-                ) -> None:
-    """The numbers in a darkened box in a top corner (the one away from the face)."""
+def _text_block(img: np.ndarray, lines: Sequence[str], unit: float,
+                boxes: Sequence[tuple[int, int, int, int]] = ()) -> None:
+    """The numbers in a darkened box in the corner that covers no face (or the least)."""
     if not lines:
         return
     font = cv2.FONT_HERSHEY_SIMPLEX
@@ -153,9 +176,9 @@ def _text_block(img: np.ndarray, lines: Sequence[str], unit: float, right: bool 
     bw = max(s[0] for s in sizes) + int(12 * unit)
     bh = line_h * len(lines) + int(8 * unit)
     bw, bh = min(bw, img.shape[1]), min(bh, img.shape[0])
-    x0 = img.shape[1] - bw if right else 0
-    region = img[:bh, x0:x0 + bw]
+    x0, y0 = panel_corner((img.shape[1], img.shape[0]), (bw, bh), boxes)
+    region = img[y0:y0 + bh, x0:x0 + bw]
     region[:] = (region * 0.4).astype(np.uint8)
     for i, s in enumerate(lines):
-        y = int(6 * unit) + line_h * (i + 1) - int(4 * unit)
+        y = y0 + int(6 * unit) + line_h * (i + 1) - int(4 * unit)
         cv2.putText(img, s, (x0 + int(6 * unit), y), font, scale, _TEXT, th, cv2.LINE_AA)

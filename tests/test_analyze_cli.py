@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from coaching.metrics import Metrics
+from coaching.photo_analyzer import PhotoAnalyzer
 from kiosk.cli import main
 
 
@@ -148,3 +149,26 @@ def test_missing_model_offline_is_one_line(capsys, media, tmp_path, monkeypatch)
     _, err = capsys.readouterr()
     assert rc == 1
     assert len(err.strip().splitlines()) == 1 and "face_landmarker.task" in err
+
+
+def test_the_numbers_panel_of_a_group_photo_covers_no_face(capsys, media, tmp_path) -> None:
+    """multi_face.jpg has a face in the top-left corner, where the panel used to go: it
+    now goes to the corner that covers no face (issue 20)."""
+    out_dir = tmp_path / "ann"
+    rc, _, err = run(capsys, "--annotate", str(out_dir), "--no-pose",
+                     str(media / "multi_face.jpg"))
+    assert rc == 0, err
+    img = cv2.imread(str(out_dir / "multi_face_annotated.jpg")).astype(float)
+    src = cv2.imread(str(media / "multi_face.jpg")).astype(float)
+    rgb = cv2.cvtColor(src.astype(np.uint8), cv2.COLOR_BGR2RGB)
+    with PhotoAnalyzer(pose=None) as analyzer:
+        faces = analyzer.analyze(rgb).faces
+    assert len(faces) == 5
+    h, w = src.shape[:2]
+    ratio = (img.mean(axis=2) + 1) / (src.mean(axis=2) + 1)  # 0.4 under the panel
+    dark = ratio < 0.55
+    assert dark.mean() > 0.05  # the panel is there
+    for face in faces:
+        x0, y0 = (face.landmarks[:, :2].min(axis=0) * (w, h)).astype(int)
+        x1, y1 = (face.landmarks[:, :2].max(axis=0) * (w, h)).astype(int)
+        assert dark[y0:y1, x0:x1].mean() < 0.05, (x0, y0, x1, y1)  # no face under it

@@ -295,3 +295,6 @@ def test_no_display_is_one_line_saying_how_to_run(tmp_path: Path) -> None:
         "set), use 'run --headless' for no screen, or set SDL_VIDEODRIVER=dummy to run "
         "without one on purpose"]
     assert "Traceback" not in proc.stdout
+    # SDL's own complaint went to the log file, not the terminal (fd 2 is routed there)
+    log = (tmp_path / "out" / "logs" / "kiosk.log").read_text()
+    assert "INFO native: error: XDG_RUNTIME_DIR is invalid or not set" in log
