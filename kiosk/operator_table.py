@@ -6,6 +6,7 @@ built from the booth's newest coaching result; drawing is kiosk/screens/operator
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from camera.base import CameraSource
@@ -83,6 +84,12 @@ def quality_rows(res: Any) -> list[OperatorRow]:
                         fmt(c.value), False) for c in bad]
 
 
+def _latency(p50: float, p95: float) -> str:
+    if not (math.isfinite(p50) and math.isfinite(p95)):
+        return "latency -"
+    return f"latency p50 {p50:.0f} ms p95 {p95:.0f} ms"
+
+
 def stats_lines(booth: Booth, machine: StateMachine, screen_fps: float,
                 problems: list[str]) -> list[str]:
     """Screen and coach rates, camera state, photos saved, folder, plugin trouble."""
@@ -91,9 +98,12 @@ def stats_lines(booth: Booth, machine: StateMachine, screen_fps: float,
     if p is not None:
         try:
             s = p.stats()
-            stats += [f"coach {s.fps:.1f} fps", f"latency p50 {s.latency_p50_ms:.0f} ms "
-                      f"p95 {s.latency_p95_ms:.0f} ms", f"pose {s.pose_hz:.1f} Hz",
-                      f"dropped {s.dropped}"]
+            if s.error:  # nothing measured: no rates of nothing ("latency p50 nan ms")
+                stats.append("coach not running")
+            else:
+                stats += [f"coach {s.fps:.1f} fps", _latency(s.latency_p50_ms,
+                                                             s.latency_p95_ms),
+                          f"pose {s.pose_hz:.1f} Hz", f"dropped {s.dropped}"]
             if s.error:
                 stats.append(f"coach error: {s.error}")
         except Exception:  # noqa: BLE001 - the overlay shows what it can

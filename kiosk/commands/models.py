@@ -87,7 +87,8 @@ def _list() -> int:
     for name, filename in UNPINNED.items():
         print(f"{name}: {filename} is not pinned (no verified SHA-256 known); not usable")
     if bad:
-        print("some required models are missing or bad: run 'headshot-kiosk models fetch'",
+        print("some required models are missing or bad: run 'headshot-kiosk models fetch' "
+              "(offline: 'headshot-kiosk models fetch --from DIR' with the files in DIR)",
               file=sys.stderr)
     return 1 if bad else 0
 
