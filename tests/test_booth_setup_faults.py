@@ -19,7 +19,7 @@ import pygame
 import pytest
 from kiosk_driving import at, drive, post
 
-from coaching.presets import load_presets
+from coaching.presets import Preset, load_presets
 from kiosk.app import AppOptions, KioskApp
 from kiosk.config import load_config
 from kiosk.logs import setup_console_logging
@@ -206,14 +206,19 @@ def test_screens_say_only_what_the_booth_has(make_app, media: Path, terminal) ->
 def test_the_target_oval_sits_on_a_face_in_range_and_nearest_to_one_out_of_range() -> None:
     """The guide is the framing inside the preset's ranges nearest to the face: a face
     already in range is exactly in the oval (not a narrower oval beside it)."""
-    linkedin = load_presets(user=False)["linkedin"]
-    r = linkedin.ranges  # head_height >= 0.55, eye_line 0.28..0.38, face_center_x +-0.08
+    preset = Preset.model_validate({
+        "name": "framing", "title": "Framing", "description": "Framing only.",
+        "ranges": {"head_height": {"min": 0.55}, "eye_line": {"min": 0.28, "max": 0.38},
+                   "face_center_x": {"min": -0.08, "max": 0.08}}})
     face = FaceBox(0.55, 0.45, 0.76)  # big enough, a little right, eyes low
-    g = guide_for(linkedin, {}, face)
+    g = guide_for(preset, {}, face)
     assert g is not None
     assert g.head_h == pytest.approx(0.76)  # in range (no upper bound): the face's own size
     assert g.cx == pytest.approx(0.55)  # within face_center_x: on the face, not at 0.5
-    assert g.eye_y == pytest.approx(r.eye_line.max)  # too low: the nearest line that would do
-    far = guide_for(linkedin, {}, FaceBox(0.9, 0.1, 0.3))
-    assert (far.cx, far.eye_y, far.head_h) == pytest.approx(
-        (0.5 + r.face_center_x.max, r.eye_line.min, r.head_height.min))
+    assert g.eye_y == pytest.approx(0.38)  # too low: the nearest line that would do
+    far = guide_for(preset, {}, FaceBox(0.9, 0.1, 0.3))
+    assert (far.cx, far.eye_y, far.head_h) == pytest.approx((0.58, 0.28, 0.55))
+    linkedin = load_presets(user=False)["linkedin"]  # a shipped preset: the same rule
+    hh = linkedin.ranges.head_height
+    inside = FaceBox(0.5, 0.33, (hh.min + (hh.max or hh.min + 0.2)) / 2)
+    assert guide_for(linkedin, {}, inside).head_h == pytest.approx(inside.head_h)
