@@ -176,3 +176,26 @@ def test_choose_camera_by_port_model_or_substring() -> None:
     assert choose_camera("nikon", found).port == "usb:001,005"
     with pytest.raises(CameraError, match="no gphoto2 camera found"):
         choose_camera(None, [])
+
+
+def test_cameras_settings_lists_the_virtual_cameras_settings_and_choices(vcam: Path) -> None:
+    run = [sys.executable, "-m", "kiosk", "cameras", "--settings"]
+    proc = subprocess.run([*run, "--json"], env=_env(vcam), cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["model"] == "Nikon DSC D750"
+    by_name = {s["name"]: s for s in doc["settings"]}
+    shutter = by_name["shutterspeed"]
+    assert shutter["type"] == "radio" and shutter["value"] in shutter["choices"]
+    assert "f/8" in by_name["f-number"]["choices"]
+    assert by_name["batterylevel"]["readonly"] is True
+    text = subprocess.run(run, env=_env(vcam), cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert text.returncode == 0 and "choices: 1.0000s, 0.1000s" in text.stdout
+    wrong = subprocess.run([*run, "canon"], env=_env(vcam), cwd=ROOT, capture_output=True,
+                           text=True, timeout=60)
+    assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
+    assert wrong.stderr.strip().splitlines() == [
+        "headshot-kiosk: cameras --settings: no gphoto2 camera matches 'canon'; found: "
+        "Nikon DSC D750 (usb:001,001)"]

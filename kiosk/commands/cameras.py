@@ -1,4 +1,7 @@
-"""``headshot-kiosk cameras [--json]``: the webcams and gphoto2 cameras attached now.
+"""``headshot-kiosk cameras [--json] [--quick] [--settings [CAMERA]]``: the webcams and
+gphoto2 cameras attached now; ``--settings`` lists a tethered camera's own settings with
+the values each accepts (for ``camera.gphoto2.config`` / ``preview_config`` /
+``still_config``).
 
 Webcams: each ``/dev/video*`` node on Linux (indices 0..3 elsewhere) is opened
 briefly for one frame; nodes that give none (UVC metadata nodes, devices in use)
@@ -35,6 +38,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quick", action="store_true",
                    help="do not open the cameras (no resolution, live view only as the "
                         "driver lists it)")
+    p.add_argument("--settings", nargs="?", const="", default=None, metavar="CAMERA",
+                   help="list a gphoto2 camera's settings and their choices (the first "
+                        "camera, or the one whose port or model matches CAMERA)")
 
 
 def _bounded(fn: Callable[[], T], timeout: float) -> tuple[T | None, str | None]:
@@ -149,6 +155,8 @@ def _probe_live_view(port: str) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.settings is not None:
+        return _settings(args.settings or None, args.json)
     probe = not args.quick
     webcams = list_webcams(probe)
     cams, gerr = list_gphoto_cameras(probe)
@@ -183,4 +191,43 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {c['model']:<24} {c['port']:<14} {lv}")
         if c.get("error"):
             print(f"    {c['error']}")
+    return 0
+
+
+def _settings(wanted: str | None, as_json: bool) -> int:
+    """``--settings``: every setting of one tethered camera, with its choices."""
+    try:
+        from camera import gphoto_detect, gphoto_settings  # optional: python-gphoto2
+    except ImportError as exc:
+        print(f"headshot-kiosk: cameras --settings: python-gphoto2 is not installed ({exc})",
+              file=sys.stderr)
+        return 1
+    found, err = _bounded(gphoto_detect.detect_cameras, PROBE_TIMEOUT_S * 2)
+    try:
+        cam = gphoto_detect.choose_camera(wanted, found or [])
+    except Exception as exc:  # noqa: BLE001 - CameraNotFound: one line
+        print(f"headshot-kiosk: cameras --settings: {err or exc}", file=sys.stderr)
+        return 1
+    settings, serr = _bounded(lambda: gphoto_settings.camera_settings(cam),
+                              PROBE_TIMEOUT_S * 3)
+    if settings is None:
+        print(f"headshot-kiosk: cameras --settings: {cam.model} ({cam.port}): {serr}",
+              file=sys.stderr)
+        return 1
+    if as_json:
+        print(json.dumps({"model": cam.model, "port": cam.port, "settings": settings},
+                         indent=2))
+        return 0
+    print(f"{cam.model} ({cam.port}): {len(settings)} settings "
+          "(put them under camera.gphoto2.config, preview_config or still_config)")
+    for s in settings:
+        ro = " (read-only)" if s["readonly"] else ""
+        value = "" if s["value"] is None else f" = {s['value']}"
+        print(f"  {s['name']:<22} {s['type']:<6} {s['label']}{value}{ro}")
+        if "choices" in s:
+            shown = ", ".join(s["choices"][:16]) + (" ..." if len(s["choices"]) > 16 else "")
+            print(f"  {'':<22} choices: {shown}")
+        elif "range" in s:
+            lo, hi, step = s["range"]
+            print(f"  {'':<22} range: {lo:g} .. {hi:g} step {step:g}")
     return 0
