@@ -78,6 +78,11 @@ class HybridSource(CameraSource):
             return None
         return self.stills.last_error
 
+    def set_exposure_ev(self, ev: float) -> float:
+        """The preview camera's exposure (the face is metered on the preview)."""
+        setter = getattr(self.preview, "set_exposure_ev", None)
+        return float(setter(ev)) if setter is not None else 0.0
+
     def stats(self) -> SourceStats:
         a, b = self.preview.stats(), self.stills.stats()
         return dataclasses.replace(a, errors=a.errors + b.errors,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 #: A gphoto2 config value: what ``gphoto2 --get-config NAME`` shows as a choice or number.
@@ -30,6 +32,11 @@ class WebcamSettings(_Section):
     read_failures: int = Field(
         10, ge=1, le=1000,
         description="consecutive failed reads after which the webcam counts as disconnected")
+    metering: Literal["face", "auto"] = Field(
+        "face", description="face: steer the exposure so the face is well exposed (a face "
+                            "before a bright window), then hold it; auto: the driver's own")
+    face_target: float = Field(
+        0.5, ge=0.2, le=0.8, description="face metering: the face's mean luminance to aim for")
 
 
 class GPhotoSettings(_Section):

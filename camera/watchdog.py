@@ -315,6 +315,11 @@ class WatchdogSource(CameraSource):
         """Why the last reconnect started (for the log and the operator screen)."""
         return self._reason
 
+    def set_exposure_ev(self, ev: float) -> float:
+        """The camera inside's exposure, in stops (0 while it is away or has no control)."""
+        setter = getattr(self._inner, "set_exposure_ev", None)
+        return float(setter(ev)) if setter is not None else 0.0
+
     def stats(self) -> SourceStats:
         inner = self._inner
         base = inner.stats() if inner is not None else SourceStats()

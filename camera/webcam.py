@@ -33,6 +33,7 @@ from camera.base import (
     Still,
 )
 from camera.frames import FrameMailbox, MailboxHealth, encode_jpeg
+from camera.webcam_exposure import ExposureKnob
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,18 @@ class WebcamSource(MailboxHealth, CameraSource):
         self._thread: threading.Thread | None = None
         self._errors = 0
         self.actual: tuple[int, int, float] = (0, 0, 0.0)  # width, height, fps the driver gave
+        self._exposure = ExposureKnob(self.name, self._is_file)
+
+    # -- exposure (the face meter, coaching/metering.py) ------------------------------------
+    def set_exposure_ev(self, ev: float) -> float:
+        """Exposure ``ev`` stops from the driver's own choice; applied on the reading
+        thread before the next read. Returns the value that will be set (0: unsupported)."""
+        return self._exposure.request(ev)
+
+    @property
+    def exposure_unsupported(self) -> str | None:
+        """Why this webcam's exposure cannot be steered (one line), or None."""
+        return self._exposure.unsupported
 
     # -- lifecycle ---------------------------------------------------------------------------
     def open(self) -> None:
@@ -162,6 +175,7 @@ class WebcamSource(MailboxHealth, CameraSource):
         next_due = time.monotonic()
         try:
             while not self._stop.is_set():
+                self._exposure.apply(cap)
                 ok, bgr = cap.read()
                 if not ok or bgr is None:
                     failures += 1

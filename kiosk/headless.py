@@ -29,6 +29,7 @@ from typing import Any
 from camera.base import CameraError, CameraSource, Frame, SourceState, SourceUnreadable
 from camera.sources import SourceSpecError, open_source, parse_source
 from coaching.landmarks import FaceTracker, PoseTracker
+from coaching.metering import FaceMeter, meter_for
 from coaching.models import ModelError
 from coaching.pipeline import CoachingStep, StepResult, frame_time
 from coaching.presets import Preset
@@ -107,6 +108,9 @@ def run_headless(args: argparse.Namespace) -> int:
               f"saving to {session.folder}", flush=True)
         runner = _Runner(step, session, source, spec.kind, list(args.shutter_at or []),
                          verbose=bool(getattr(args, "verbose", False)), after=after)
+        # a live webcam: exposure metered on the face (coaching/metering.py)
+        runner.meter = meter_for(source, config.camera.webcam.metering,
+                                 config.camera.webcam.face_target)
         try:
             runner.run()
         except KeyboardInterrupt:
@@ -219,6 +223,7 @@ class _Runner:
         self.storage_errors = 0
         self._last_shown: tuple[str, str] | None = None
         self._last_operator: tuple[str, ...] = ()
+        self.meter: FaceMeter | None = None
         self._last_readiness = -1.0
 
     def frames_iter(self) -> Iterator[Frame]:
@@ -244,6 +249,8 @@ class _Runner:
                 self.pending.pop(0)
                 self.step.press_shutter()
             result = self.step.process(frame)
+            if self.meter is not None:
+                self.meter.update(t, result.metrics.exposure)
             self.frames += 1
             self._timeline(t, result)
             if result.shot is not None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from camera.base import CameraSource
 from coaching.landmarks import FaceTracker, PoseTracker
+from coaching.metering import meter_for, meter_results
 from coaching.pipeline import CoachingStep, Pipeline
 from coaching.presets import Preset
 from coaching.quiet import native_stderr_silenced
@@ -25,6 +26,10 @@ def default_pipeline(cfg: AppConfig, presets: PresetBook, offline: bool) -> Pipe
 
     def make(src: CameraSource, preset: Preset) -> Pipeline:
         kw: dict[str, Any] = _offline_factories(cfg, presets) if offline else {}
+        web = cfg.camera.webcam
+        meter = meter_for(src, web.metering, web.face_target)  # the face, not the window
+        if meter is not None:
+            kw["on_result"] = meter_results(meter)
         return Pipeline(src, preset, analysis=cfg.analysis, coach=cfg.coach,
                         settings=cfg.pipeline, **kw)
 
