@@ -28,7 +28,7 @@ from delivery.handoff_pages import GONE, SITE_CSS, message_page, session_page
 from delivery.web_guard import Guard, Limits
 
 log = logging.getLogger(__name__)
-CHUNK = 256 * 1024
+CHUNK = 1024 * 1024  # fewer, larger writes: less of the kiosk's interpreter per download
 
 
 def _gone(why: str, status: int) -> HTMLResponse:
