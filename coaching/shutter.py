@@ -11,11 +11,13 @@ fires.
 The photo is the best frame of the buffer (like Top Shot): among the frames of the
 hold that just completed (manual: the last ``manual_window_s``), with eyes open and no blink
 within ``blink_guard_s`` on either side, the sharpest and closest to the preset's
-centre. An automatic photo is also at least ``cooldown_s`` newer than the previous
-photo, so the frames of a set are spread out as much as their firing. With a camera
-that takes real stills, the caller triggers the still when a :class:`Shot` comes back
-and stores it with ``shot.moment.metrics`` (the metrics of that instant), keeping
-``shot.best`` (the best preview frame) in the record too.
+centre. A manual press with the eyes shut all through its window (a long eye closure)
+takes the newest open-eye frame of the buffer instead; with none, the photo is kept
+and ``Shot.eyes_shut`` says so. An automatic photo is also at least ``cooldown_s``
+newer than the previous photo, so the frames of a set are spread out as much as their
+firing. With a camera that takes real stills, the caller triggers the still when a
+:class:`Shot` comes back and stores it with ``shot.moment.metrics`` (the metrics of
+that instant), keeping ``shot.best`` (the best preview frame) in the record too.
 """
 
 from __future__ import annotations
@@ -59,6 +61,9 @@ class Shot:
     t: float  # when it fired (coach clock)
     best: FrameRecord
     moment: FrameRecord
+    #: A manual press during a long eye closure with no open-eye frame in the buffer:
+    #: the photo is kept with the eyes shut, and the review says so.
+    eyes_shut: bool = False
 
     @property
     def frame(self) -> Any:
@@ -113,7 +118,8 @@ class Shutter:
                           in_range=dict(getattr(state, "in_range", {}) or {}))
         self._push(rec)
         if manual:
-            return self._fire("manual", t, self._best_manual(t) or rec, rec, state)
+            best = self._best_manual(t) or self._nearest_open(t) or rec
+            return self._fire("manual", t, best, rec, state)
         if not auto or self.done or self.in_cooldown(t):
             return None
         if (getattr(state, "status", None) == "hold" and state.hold_progress >= 1.0
@@ -135,10 +141,13 @@ class Shutter:
             buf.popleft()
         # Frames that can no longer be picked (not ready, older than the manual window)
         # let go of their pixels, so the buffer holds few full frames.
+        # The newest open-eye frame keeps its pixels too: a manual press during a long
+        # eye closure takes it rather than a photo with the eyes shut.
+        keep = self._newest_open_index()
         for i, old in enumerate(buf):
             if rec.t - old.t <= s.manual_window_s:
                 break
-            if not old.ready and old.frame is not None:
+            if not old.ready and old.frame is not None and i != keep:
                 buf[i] = replace(old, frame=None)
 
     def _clear_of_blinks(self, rec: FrameRecord, now: float, need_future: bool) -> bool:
@@ -185,6 +194,19 @@ class Shutter:
                   and r.frame is not None and r.metrics.faces == 1]
         return self._pick([r for r in window if self._clear_of_blinks(r, now, False)])
 
+    def _newest_open_index(self) -> int | None:
+        for i in range(len(self._buf) - 1, -1, -1):
+            r = self._buf[i]
+            if r.frame is not None and r.metrics.faces == 1 and not r.blink:
+                return i
+        return None
+
+    def _nearest_open(self, now: float) -> FrameRecord | None:
+        """The newest frame in the buffer with the eyes open, for a press in a long eye
+        closure (None: the eyes were shut the whole ``buffer_s``)."""
+        i = self._newest_open_index()
+        return None if i is None else self._buf[i]
+
     def _fire(self, reason: Literal["auto", "manual"], t: float, best: FrameRecord,
               moment: FrameRecord, state: Any) -> Shot:
         self.shots += 1
@@ -195,4 +217,4 @@ class Shutter:
         ack = getattr(state, "mark_captured", None)
         if callable(ack):
             ack(t)
-        return Shot(self.shots, reason, t, best, moment)
+        return Shot(self.shots, reason, t, best, moment, eyes_shut=best.blink)

@@ -118,6 +118,8 @@ def _record(req: CaptureRequest, in_range: dict[str, bool]) -> dict[str, Any]:
     if req.shot is not None:
         extra["fired_at_s"] = round(req.shot.t, 4)
         extra["frame_index"] = getattr(req.shot.best.frame, "index", None)
+        if getattr(req.shot, "eyes_shut", False):
+            extra["eyes_shut"] = True  # a manual press in a long eye closure, kept as it is
     if req.quality is not None:
         extra["quality"] = req.quality
     b = req.baseline

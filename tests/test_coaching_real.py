@@ -7,6 +7,7 @@ sitter has to do.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -319,3 +320,17 @@ def test_someone_there_without_a_face_keeps_the_session() -> None:
     assert states[-1].message == "Turn to face the camera" and coach.calibrator.done
     states = [coach.update(Metrics(faces=0), 6.5 + i / 30) for i in range(90)]
     assert states[-1].message == "Step in front of the camera" and not coach.calibrator.done
+
+
+# ------------------------------------------------ the benchmark's checks, as floors
+def test_the_benchmark_checks_hold_on_the_interview_and_the_eye_closure(
+        interview, eye_closure) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import coaching_correctness as cc  # benchmarks/coaching_correctness.py
+
+    c = cc.checks(interview["linkedin"], PRESETS["linkedin"], 25.0)
+    assert (c["step_in_front_s"], c["wrong_shoulder"], c["taller_over_max"],
+            c["expression_far_yaw"]) == (0, 0, 0, 0), c
+    c = cc.checks(eye_closure, PRESETS["academic"], 30.0)
+    told = c["closure_to_prompt_s"]
+    assert told and all(x is not None and x < 1.2 for x in told), c

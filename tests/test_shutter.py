@@ -186,3 +186,16 @@ def test_photos_of_a_set_are_at_least_the_cooldown_apart() -> None:
     assert [s.reason for s in rig.shots] == ["auto"] * 3
     times = [s.best.t for s in rig.shots]
     assert all(b - a >= 3.0 - 1e-9 for a, b in zip(times, times[1:], strict=False)), times
+
+
+def test_a_manual_press_in_a_long_eye_closure_takes_the_nearest_open_eye_frame() -> None:
+    # Eyes shut from 1.0 s; the press at 1.6 s (0.6 s into the closure, past the manual
+    # window): the photo is the last open-eye frame, not a shut-eyed one.
+    shut = lambda t: replace(GOOD, blink=0.9, eyes_closed=True) if t >= 1.0 else GOOD  # noqa: E731
+    rig = Rig().feed(1.7, shut, manual_at=1.6, auto=False)
+    shot = rig.shots[0]
+    assert shot.reason == "manual" and not shot.best.blink and not shot.eyes_shut
+    assert 0.9 <= shot.best.t < 1.0 and shot.best.frame is not None
+    # Shut for longer than the whole buffer: kept as it is, and the shot says so.
+    rig = Rig().feed(3.5, shut, manual_at=3.4, auto=False)
+    assert rig.shots[0].eyes_shut and rig.shots[0].best.frame is not None
