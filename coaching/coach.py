@@ -49,6 +49,7 @@ from coaching.messages import Catalogue, load_catalogue
 from coaching.metrics import Metrics
 from coaching.presets import GROUPS, Preset
 from coaching.settings import CoachSettings
+from coaching.settling import MouthMotion
 
 __all__ = ["BOOL_DEBOUNCE_S", "GROUPS", "LONG_EYE_CLOSURE_S", "MINOR_FAULT", "SIDE_DEADBAND",
            "Coach", "CoachState", "Evaluation", "Judgement", "Prompt", "evaluate", "judge"]
@@ -265,6 +266,7 @@ class Coach:
         self._hold_start: float | None = None
         self._shut_since: float | None = None
         self._now = 0.0
+        self._mouth = MouthMotion()
 
     def _keep(self, t: float) -> CoachState:
         """Grace period: the sitter sees no change, but nothing may fire."""
@@ -284,6 +286,8 @@ class Coach:
         self._now = t
         judgements = self._judge_all(fm, baseline)
         in_range, readiness, all_good = self._tally(judgements, t)
+        if self._mouth.update(t, fm.mouth_open):
+            all_good = False  # talking: no hold until the face settles (coaching.settling)
         faults = {g: round(j.size, 3) for g, j in judgements.items()
                   if j.known and not in_range.get(g, True)}
         offsets = [j.centre_offset for j in judgements.values() if j.centre_offset is not None]

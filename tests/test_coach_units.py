@@ -471,3 +471,14 @@ def test_state_contract_for_the_ui() -> None:
         if s.prompt is not None:
             assert s.prompt.direction in ("left", "right", "up", "down", "closer", "back", None)
             assert s.message == s.prompt.text and s.prompt.key.startswith(s.prompt.metric)
+
+
+def test_talking_is_not_a_held_smile_and_the_hold_waits_for_a_settled_face() -> None:
+    coach = Coach(preset(), NO_CAL)
+    # Speaking: the mouth opens and closes every 0.15 s, the smile reads in range.
+    talking = frames(2.0, lambda t: replace(GOOD, mouth_open=int(t / 0.15) % 2 == 1))
+    states = run(coach, talking)
+    assert all(s.hold_progress < 1.0 for s in states) and states[-1].status != "hold"
+    # The words stop, the smile is held: the hold runs and completes.
+    states = run(coach, frames(2.0, lambda t: GOOD), 2.0)
+    assert states[-1].status == "hold" and states[-1].hold_progress == 1.0
