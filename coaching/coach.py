@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 
 from coaching.calibration import Baseline, Calibrator
 from coaching.filters import MetricsFilter
+from coaching.height_request import HeightRequest
 from coaching.judging import (
     FAR_YAW_DEG,
     MINOR_FAULT,
@@ -90,6 +91,9 @@ class CoachState:
     #: Mean distance from the preset's ideal, in tolerance steps (for the best frame).
     centre_distance: float | None = None
     faults: dict[str, float] = field(default_factory=dict)  # gate -> size, bad gates only
+    #: The sitter cannot reach the eye line (asked once): move the camera by this many
+    #: cm (+ up, - down), for the operator (coaching.height_request).
+    camera_move_cm: float | None = None
     #: The shutter calls this with the fire time, so the coach shows "captured" and
     #: starts the hold over (set by the coach that made this state).
     mark_captured: Callable[[float], None] | None = field(default=None, repr=False,
@@ -267,6 +271,7 @@ class Coach:
         self._shut_since: float | None = None
         self._now = 0.0
         self._mouth = MouthMotion()
+        self._height = HeightRequest()
 
     def _keep(self, t: float) -> CoachState:
         """Grace period: the sitter sees no change, but nothing may fire."""
@@ -285,6 +290,10 @@ class Coach:
         """Judge every gate with hysteresis and persistence; the state to show."""
         self._now = t
         judgements = self._judge_all(fm, baseline)
+        self._height.update(self.preset, judgements.get("eye_line"),
+                            self._prompt.key if self._prompt else None, fm, t)
+        if "eye_line" in judgements:
+            judgements["eye_line"] = self._height.apply(judgements["eye_line"])
         in_range, readiness, all_good = self._tally(judgements, t)
         if self._mouth.update(t, fm.mouth_open):
             all_good = False  # talking: no hold until the face settles (coaching.settling)
@@ -293,7 +302,8 @@ class Coach:
         offsets = [j.centre_offset for j in judgements.values() if j.centre_offset is not None]
         centre = sum(offsets) / len(offsets) if offsets else None
         common = dict(t=t, metrics=fm, baseline=baseline, in_range=in_range,
-                      centre_distance=centre, faults=faults)
+                      centre_distance=centre, faults=faults,
+                      camera_move_cm=self._height.camera_move_cm)
         if self._captured_at is not None and t - self._captured_at < self.settings.captured_show_s:
             self._hold_start = None
             return self._emit(CoachState("captured", self.catalogue.state("captured"),

@@ -16,8 +16,8 @@ from kiosk.screens import OperatorRow, OperatorView
 from kiosk.states import StateMachine
 
 #: Metrics shown in the operator table that no preset judges (quality, raw signals).
-EXTRA_ROWS = ("faces", "blink", "eye_open_left", "eye_open_right", "gaze_x", "sharpness",
-              "exposure", "eye_distance_px")
+EXTRA_ROWS = ("faces", "bystanders", "blink", "eye_open_left", "eye_open_right", "gaze_x",
+              "sharpness", "exposure", "eye_distance_px")
 SIDES = {"either": " (either side)", "left": " (left)", "right": " (right)"}
 
 _LABELS = {
@@ -26,6 +26,7 @@ _LABELS = {
     "smile": "Smile", "head_height": "Head height", "eye_line": "Eye line",
     "face_center_x": "Centring", "eyes_open": "Eyes open", "looking_at_camera": "Into the lens",
     "mouth_closed": "Mouth closed", "teeth_visible": "Teeth", "faces": "Faces",
+    "bystanders": "Faces behind (ignored)",
     "blink": "Blink", "eye_open_left": "Eye open L", "eye_open_right": "Eye open R",
     "gaze_x": "Gaze x", "sharpness": "Sharpness", "exposure": "Exposure",
     "eye_distance_px": "Eye distance (px)",
@@ -124,6 +125,9 @@ def stats_lines(booth: Booth, machine: StateMachine, screen_fps: float,
             stats.append(f"shutter held: sitter asked ({verdict.sitter.name})")
     if verdict is not None:
         stats += [f"set-up: {line}" for line in verdict.setup_advice]
+    move = getattr(getattr(booth.last_result, "state", None), "camera_move_cm", None)
+    if move:  # the sitter cannot reach the eye line (seated, a child): move the camera
+        stats.append(f"{'raise' if move > 0 else 'lower'} the camera about {abs(move):.0f} cm")
     stats.append(f"saved {booth.captures_saved}")
     folder = booth.session.folder if booth.session is not None else None
     if folder is not None or machine.ctx.location:

@@ -482,3 +482,21 @@ def test_talking_is_not_a_held_smile_and_the_hold_waits_for_a_settled_face() -> 
     # The words stop, the smile is held: the hold runs and completes.
     states = run(coach, frames(2.0, lambda t: GOOD), 2.0)
     assert states[-1].status == "hold" and states[-1].hold_progress == 1.0
+
+
+def test_a_sitter_who_cannot_stand_taller_is_asked_once_and_the_operator_told_how_far() -> None:
+    p = preset(ranges={"head_height": {"min": 0.40, "max": 0.55},
+                       "eye_line": {"min": 0.30, "max": 0.38}})
+    coach = Coach(p, NO_CAL)
+    seated = replace(GOOD, head_height=0.46, eye_line=0.50)  # eyes far too low, seated
+    states = run(coach, frames(8.0, lambda t: seated))
+    said = [s.prompt.key for s in states if s.prompt is not None]
+    assert said and set(said) == {"eye_line.up"}  # asked ...
+    last_ask = max(i for i, s in enumerate(states) if s.prompt is not None)
+    assert last_ask < 6 * FPS and states[-1].status == "hold"  # ... once, then the shot
+    # Lower the camera: 0.12 of a frame 2 x 11.5 cm / 0.46 = 50 cm tall, about 6 cm.
+    assert states[-1].camera_move_cm == pytest.approx(-6.0, abs=0.5)
+    # A sitter who does rise is never waived.
+    coach = Coach(p, NO_CAL)
+    states = run(coach, frames(6.0, lambda t: replace(seated, eye_line=max(0.34, 0.5 - 0.05 * t))))
+    assert states[-1].camera_move_cm is None
