@@ -12,14 +12,19 @@ Behaviour (GUIDE section 5):
   blink must never be photographed.
 - Persistence: a fault is prompted only after it has lasted ``persist_s``;
   a prompt stays up at least ``min_display_s``; the same fault keeps the same
-  text. The most important fault wins: the preset's coaching order, except that a
-  fault under ``MINOR_FAULT`` tolerance steps waits behind every bigger one.
+  text. The most important fault wins: urgent ones first (a head turned far away, eyes
+  shut past ``LONG_EYE_CLOSURE_S``, a face too dark; they also replace the prompt on
+  screen), then the preset's order, a fault under ``MINOR_FAULT`` steps behind every
+  bigger one; expressions wait for a turned head, the eye line for the head size.
 - When every gate is good the status is ``hold`` ("Perfect - hold still") and
   ``hold_progress`` runs to 1 over the preset's ``hold_s``; the shutter fires
   then and the caller reports it with :meth:`Coach.mark_captured`.
 - A face missing, or a second face, for less than ``face_lost_grace_s`` does not
-  change what the sitter sees (but stops the hold). Gone for ``new_sitter_s`` =
-  a new sitter: calibration and everything else start over.
+  change what the sitter sees (but stops the hold). Someone there without a face
+  (``Metrics.presence``) hears what helps; nobody for ``new_sitter_s`` = a new
+  sitter: calibration and everything else start over. Talking blocks the hold
+  (:mod:`coaching.settling`); an eye line the sitter cannot reach is asked once
+  (:mod:`coaching.height_request`).
 
 :func:`evaluate` judges one set of metrics with no time, no hysteresis and no
 calibration, for ``analyze --preset``.
@@ -27,10 +32,10 @@ calibration, for ``analyze --preset``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from coaching.calibration import Baseline, Calibrator
+from coaching.coach_state import CoachState
 from coaching.filters import MetricsFilter
 from coaching.height_request import HeightRequest
 from coaching.judging import (
@@ -44,6 +49,7 @@ from coaching.judging import (
     blocked,
     evaluate,
     judge,
+    judge_light,
     make_prompt,
 )
 from coaching.messages import Catalogue, load_catalogue
@@ -62,43 +68,8 @@ BOOL_DEBOUNCE_S = 0.2
 #: before anything else, without waiting for the prompt on screen to time out.
 LONG_EYE_CLOSURE_S = 0.6
 
-#: A face darker than this (mean luminance 0..1) hears "Step into the light" first; it
-#: is good again from DARK_FACE + DARK_MARGIN (no flicker at the edge).
-DARK_FACE = 0.12
-DARK_MARGIN = 0.03
-
 #: Turns and tilts whose "either side" fix keeps the side last prompted.
 _SIDED_GATES = ("yaw_deg", "shoulder_turn_deg", "roll_deg", "shoulder_tilt_deg")
-
-Status = str  # "no_face" | "multiple_faces" | "calibrating" | "adjusting" | "hold" | "captured"
-
-
-@dataclass
-class CoachState:
-    """What the UI shows and the shutter reads, for one frame."""
-
-    status: Status
-    message: str
-    prompt: Prompt | None = None
-    readiness: float = 0.0
-    in_range: dict[str, bool] = field(default_factory=dict)
-    hold_progress: float = 0.0
-    t: float = 0.0
-    #: Filtered metrics (smile still absolute; see ``baseline``), None without a face.
-    metrics: Metrics | None = None
-    baseline: Baseline | None = None
-    calibration_progress: float = 1.0
-    #: Mean distance from the preset's ideal, in tolerance steps (for the best frame).
-    centre_distance: float | None = None
-    faults: dict[str, float] = field(default_factory=dict)  # gate -> size, bad gates only
-    #: The sitter cannot reach the eye line (asked once): move the camera by this many
-    #: cm (+ up, - down), for the operator (coaching.height_request).
-    camera_move_cm: float | None = None
-    #: The shutter calls this with the fire time, so the coach shows "captured" and
-    #: starts the hold over (set by the coach that made this state).
-    mark_captured: Callable[[float], None] | None = field(default=None, repr=False,
-                                                          compare=False)
-
 
 class Coach:
     """Stateful coach for one kiosk session (see the module docstring)."""
@@ -334,12 +305,7 @@ class Coach:
             if j.key and j.direction in ("left", "right") and gate in _SIDED_GATES:
                 self._sides[gate] = j.direction
         if fm.exposure is not None:
-            lit = fm.exposure >= DARK_FACE + (DARK_MARGIN if not self._good.get("light", True)
-                                              else 0.0)
-            judgements["light"] = Judgement(
-                "light", known=True, inside=lit, within_margin=lit,
-                size=0.0 if lit else 1.0, key=None if lit else "presence.light",
-                closeness=1.0 if lit else 0.0, urgent=not lit)
+            judgements["light"] = judge_light(fm.exposure, self._good.get("light", True))
         eyes = judgements.get("eyes_open")
         shut = bool(fm.eyes_closed) or (fm.blink is not None
                                         and fm.blink >= self.preset.eyes.max_blink)

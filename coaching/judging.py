@@ -19,7 +19,7 @@ from coaching.presets import Preset, Range
 
 __all__ = ["EXPRESSION_GATES", "FAR_YAW_DEG", "MINOR_FAULT", "SIDE_DEADBAND", "WAITS_FOR",
            "Evaluation", "Judgement", "Prompt", "best_fault", "blocked", "evaluate", "judge",
-           "make_prompt"]
+           "judge_light", "make_prompt"]
 
 #: Faults smaller than this (tolerance steps) wait behind every bigger one.
 MINOR_FAULT = 0.5
@@ -46,6 +46,11 @@ _ARROWS = {"left", "right", "up", "down", "closer", "back"}
 FAR_YAW_DEG = 15.0
 #: Gates that wait while the head is turned far from the target.
 EXPRESSION_GATES = ("smile", "mouth_closed", "teeth_visible")
+
+#: A face darker than this (mean luminance 0..1) hears "Step into the light" first; it
+#: is good again from DARK_FACE + DARK_MARGIN (no flicker at the edge).
+DARK_FACE = 0.12
+DARK_MARGIN = 0.03
 
 #: Gates whose fix toward zero is worded "straighten" when it does not cross zero.
 _STRAIGHTEN_GATES = ("roll_deg", "shoulder_tilt_deg", "shoulder_turn_deg")
@@ -123,6 +128,14 @@ def _judge_outputs(preset: Preset, m: Metrics) -> Judgement:
     return Judgement(FITS_OUTPUTS, known=True, inside=False, within_margin=False,
                      size=fault.size, key=fault.key, direction=fault.direction,
                      closeness=max(0.0, 1.0 - fault.size / 3.0) * 0.75)
+
+
+def judge_light(exposure: float, was_lit: bool = True) -> Judgement:
+    """The face's light: too dark to judge or photograph is fixed before anything else."""
+    lit = exposure >= DARK_FACE + (0.0 if was_lit else DARK_MARGIN)
+    return Judgement("light", known=True, inside=lit, within_margin=lit,
+                     size=0.0 if lit else 1.0, key=None if lit else "presence.light",
+                     closeness=1.0 if lit else 0.0, urgent=not lit)
 
 
 def _judge_bool(gate: str, value: bool | None, want: bool | None, key: str) -> Judgement:
