@@ -20,6 +20,7 @@ from camera.base import Frame
 from coaching.metrics import Metrics
 from coaching.presets import Preset
 from coaching.settings import AnalysisSettings, CoachSettings
+from coaching.sitter import body_seen
 from coaching.step import CoachingStep
 from coaching.trackers import FaceTracker, PoseTracker
 
@@ -35,7 +36,7 @@ class ClipFrame:
     message: str
     key: str | None  # the prompt's catalogue key, None when no prompt is shown
     metrics: Metrics  # raw metrics of the frame (the sitter's)
-    body: bool  # the pose model saw a body
+    body: bool  # the pose model saw a plausible upright body (coaching.sitter.body_seen)
     shot: bool
 
 
@@ -89,7 +90,8 @@ def coach_clip(frames: list[np.ndarray], fps: float, preset: Preset, *,
             st = res.state
             out.append(ClipFrame(t, st.status, st.message,
                                  st.prompt.key if st.prompt is not None else None,
-                                 res.metrics, res.observation.pose is not None,
+                                 res.metrics, body_seen(res.observation.pose, res.frame.width,
+                                                        res.frame.height),
                                  res.shot is not None))
     finally:
         step.close()
