@@ -217,6 +217,12 @@ class Coach:
         camera (kept up ``min_display_s`` and until clearly better: no flicker)."""
         turned = judge(self.preset, "yaw_deg", fm)
         prompt = self._display.prompt if self._display.status == "calibrating" else None
+        if self._long_closure(fm, t):  # said at once, calibrating or not
+            closed = Judgement("eyes_open", known=True, inside=False, within_margin=False,
+                               size=1.0, key="eyes_open.closed", urgent=True)
+            prompt, self._prompt_since = make_prompt(self.catalogue, closed), t
+        elif prompt is not None and prompt.key == "eyes_open.closed":
+            prompt = None  # open again
         if turned.key == "yaw_deg.face":
             if prompt is None:
                 self._prompt_since = t
@@ -307,17 +313,21 @@ class Coach:
         if fm.exposure is not None:
             judgements["light"] = judge_light(fm.exposure, self._good.get("light", True))
         eyes = judgements.get("eyes_open")
+        if eyes is not None and self._long_closure(fm, self._now):
+            judgements["eyes_open"] = replace(eyes, key="eyes_open.closed", urgent=True,
+                                              size=max(eyes.size, 1.0))
+        return judgements
+
+    def _long_closure(self, fm: Metrics, t: float) -> bool:
+        """Eyes shut for ``LONG_EYE_CLOSURE_S`` or more (no blink lasts that long)."""
         shut = bool(fm.eyes_closed) or (fm.blink is not None
                                         and fm.blink >= self.preset.eyes.max_blink)
-        if eyes is None or not shut:
+        if not shut or not self.preset.eyes.required:
             self._shut_since = None
-        else:
-            if self._shut_since is None:
-                self._shut_since = self._now
-            if self._now - self._shut_since >= LONG_EYE_CLOSURE_S:
-                judgements["eyes_open"] = replace(eyes, key="eyes_open.closed", urgent=True,
-                                                  size=max(eyes.size, 1.0))
-        return judgements
+            return False
+        if self._shut_since is None:
+            self._shut_since = t
+        return t - self._shut_since >= LONG_EYE_CLOSURE_S
 
     def _tally(self, judgements: dict[str, Judgement], t: float
                ) -> tuple[dict[str, bool], float, bool]:

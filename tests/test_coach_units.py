@@ -500,3 +500,11 @@ def test_a_sitter_who_cannot_stand_taller_is_asked_once_and_the_operator_told_ho
     coach = Coach(p, NO_CAL)
     states = run(coach, frames(6.0, lambda t: replace(seated, eye_line=max(0.34, 0.5 - 0.05 * t))))
     assert states[-1].camera_move_cm is None
+
+
+def test_a_long_eye_closure_is_said_even_while_calibrating() -> None:
+    coach = Coach(preset(), CoachSettings(calibration_s=1.0))
+    shut = replace(GOOD, blink=0.9, eyes_closed=True)
+    states = run(coach, frames(1.0, lambda t: GOOD if t < 0.2 else shut))
+    assert states[-1].status == "calibrating" and states[-1].message == "Open your eyes"
+    assert states[int(0.5 * FPS)].message != "Open your eyes"  # 0.3 s shut: maybe a blink
