@@ -36,15 +36,14 @@ class FaceRescue:
     """Still-mode face search at a low rate while the live tracker finds nothing."""
 
     def __init__(self, max_faces: int = 6, *, interval_s: float = 0.5,
-                 idle_interval_s: float = 1.0, hold_s: float = 1.1,
-                 offline: bool = False) -> None:
+                 idle_interval_s: float = 1.0, hold_s: float = 1.1) -> None:
         self.max_faces = max_faces
         self.interval_s = interval_s
         self.idle_interval_s = idle_interval_s
         self.hold_s = hold_s
-        self.offline = offline
         self.tries = 0  # searches run (for figures and tests)
         self.found = 0  # searches that found a face
+        self.disabled = False  # the model could not be loaded: no second look
         self._analyzer: Any = None  # a PhotoAnalyzer, made at the first search
         self._last_try: float | None = None
         self._faces: list[FaceObservation] = []
@@ -57,6 +56,8 @@ class FaceRescue:
     def faces(self, rgb: np.ndarray, pose: PoseObservation | None,
               t: float) -> list[FaceObservation]:
         """Faces for a frame on which the tracker found none (full-frame coordinates)."""
+        if self.disabled:
+            return []
         h, w = rgb.shape[:2]
         region = head_region(pose, w, h)
         wait = self.interval_s if region is not None else self.idle_interval_s
@@ -80,12 +81,18 @@ class FaceRescue:
             crop = _brighten(crop)
         if self._analyzer is None:
             # Deferred like coaching.step's trackers: MediaPipe takes ~0.6 s to import and
-            # every CLI command imports coaching.step; most sessions never search.
+            # every CLI command imports coaching.step; most sessions never search. Never
+            # a download (offline): a missing model turns the second look off, it must
+            # not hold up the frame that asked.
             from coaching.photo_analyzer import PhotoAnalyzer
 
-            with native_stderr_silenced():
-                self._analyzer = PhotoAnalyzer(self.max_faces, pose=None,
-                                               offline=self.offline)
+            try:
+                with native_stderr_silenced():
+                    self._analyzer = PhotoAnalyzer(self.max_faces, pose=None, offline=True)
+            except Exception as exc:  # noqa: BLE001 - the rescue is optional
+                log.warning("face rescue off: cannot load the face model (%s)", exc)
+                self.disabled = True
+                return []
         faces = self._analyzer.analyze(crop).faces
         cw, ch = x1 - x0, y1 - y0
         out = []

@@ -121,7 +121,7 @@ class CoachingStep:
         self._pose_clock = VideoClock()
         self._latest_pose: PoseResult | None = None
         self.sitters = SitterSelector()
-        self.rescue = (FaceRescue(self.analysis.max_faces, offline=offline)
+        self.rescue = (FaceRescue(self.analysis.max_faces)
                        if self.analysis.face_rescue else None)
         #: results produced so far; the pipeline carries it over to a rebuilt step
         self.seq = 0
