@@ -329,8 +329,8 @@ class Booth:
             res = p.latest(0)
             if res is not None:
                 self.last_result = res
-                if res.metrics.faces:
-                    self._last_face_at = self.clock()
+                if res.metrics.faces or res.metrics.presence in ("turn", "closer"):
+                    self._last_face_at = self.clock()  # a body without a face is someone
                 if self.coaching:
                     prompt = getattr(res.state, "prompt", None)
                     self._track_prompt(prompt.key if prompt is not None else None)
