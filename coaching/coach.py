@@ -145,9 +145,11 @@ class Coach:
             self._present_since = t
         # A face that has only just appeared in an empty scene (or a one-frame false
         # detection there) does not change the screen yet; the coach still learns from
-        # it. A face in the session's first frame is simply there.
+        # it. A face in the session's first frame, or one whose body the pose model
+        # sees (shoulders measured), is simply there.
         arriving = (self._seen_empty and self._display.status == "no_face"
-                    and t - self._present_since < s.face_lost_grace_s)
+                    and t - self._present_since < s.face_lost_grace_s
+                    and metrics.shoulder_turn_deg is None and metrics.shoulder_tilt_deg is None)
         if metrics.faces > 1 or (self.preset.bystanders_block and metrics.bystanders_near):
             self._hold_start = None
             if self._multi_since is None:

@@ -277,6 +277,10 @@ def test_a_face_in_the_first_frame_is_never_told_to_step_in_front() -> None:
     run(coach, frames(3, lambda t: Metrics(faces=0)), 6.0)
     states = run(coach, frames(1, lambda t: GOOD), 9.0)
     assert states[0].status == "no_face" and states[-1].status == "hold"
+    # ... unless the pose model sees the face's body too: two signals agree.
+    run(coach, frames(3, lambda t: Metrics(faces=0)), 10.0)
+    states = run(coach, frames(1, lambda t: replace(GOOD, shoulder_tilt_deg=1.0)), 13.0)
+    assert states[0].status != "no_face"
 
 
 def test_a_one_frame_false_face_in_an_empty_scene_changes_nothing() -> None:
