@@ -114,82 +114,110 @@ def scene_of(segmenter: object, rgb: np.ndarray, face: FaceObservation | None
     return measure_background(small, mask), wardrobe
 
 
+class _Checks(list[Check]):
+    """The list being built, with the two shapes of limit every check has."""
+
+    def at_most(self, name: str, value: float | None, limit: float | None, fixer: Fixer,
+                holds: bool = True) -> None:
+        if limit is not None:
+            self.append(Check(name, value, f"<= {limit:g}",
+                              None if value is None else value <= limit, fixer,
+                              f"quality.{name}", holds))
+
+    def at_least(self, name: str, value: float | None, limit: float | None, fixer: Fixer,
+                 holds: bool = True) -> None:
+        if limit is not None:
+            self.append(Check(name, value, f">= {limit:g}",
+                              None if value is None else value >= limit, fixer,
+                              f"quality.{name}", holds))
+
+    def flag(self, name: str, bad: bool | None, limit: str, fixer: Fixer,
+             holds: bool = True, value: object = None) -> None:
+        """A yes/no check: ``bad`` None = could not tell."""
+        self.append(Check(name, bad if value is None else value, limit,  # type: ignore[arg-type]
+                          None if bad is None else not bad, fixer, f"quality.{name}", holds))
+
+
+def _part(obj: object, name: str) -> float | None:
+    """``obj.name``, or None when the part was not measured."""
+    return None if obj is None else getattr(obj, name)
+
+
 def check_quality(rules: QualityRules, q: QualityValues) -> list[Check]:
-    """Every check the rules ask for, in the order a fix is worth trying."""
-    checks: list[Check] = []
-    lt, gl, bg = q.light, q.glasses, q.background
+    """Every check the rules ask for, in the order a fix is worth trying: what the sitter
+    can fix, then what only the operator can, then advice that never holds."""
+    checks = _Checks()
+    _sitter_checks(checks, rules, q)
+    _light_checks(checks, rules, q)
+    _background_checks(checks, rules, q.background)
+    _advice_checks(checks, rules, q)
+    return list(checks)
 
-    def at_most(name: str, value: float | None, limit: float | None, fixer: Fixer) -> None:
-        if limit is not None:
-            checks.append(Check(name, value, f"<= {limit:g}",
-                                None if value is None else value <= limit, fixer,
-                                f"quality.{name}"))
 
-    def at_least(name: str, value: float | None, limit: float | None, fixer: Fixer) -> None:
-        if limit is not None:
-            checks.append(Check(name, value, f">= {limit:g}",
-                                None if value is None else value >= limit, fixer,
-                                f"quality.{name}"))
-
-    # what the sitter can fix first: glasses, glare, holding still, their own shadow
-    present = None if gl is None else gl.present
+def _sitter_checks(checks: _Checks, rules: QualityRules, q: QualityValues) -> None:
+    """Glasses, glare, holding still, their own shadow on the wall."""
+    gl = q.glasses
+    present = _part(gl, "present")
     if rules.glasses == "not_allowed":
-        checks.append(Check("glasses", present, "none", None if present is None else not present,
-                            "sitter", "quality.glasses"))
+        checks.flag("glasses", present, "none", "sitter")  # type: ignore[arg-type]
     if rules.glasses != "allowed" and present:
-        at_most("glare", gl.glare, rules.glare_max, "sitter")  # type: ignore[union-attr]
-        tinted = gl.tinted  # type: ignore[union-attr]
-        checks.append(Check("tinted_lenses", tinted, "clear",
-                            None if tinted is None else not tinted, "sitter",
-                            "quality.tinted_lenses"))
+        checks.at_most("glare", _part(gl, "glare"), rules.glare_max, "sitter")
+        checks.flag("tinted_lenses", _part(gl, "tinted"), "clear", "sitter")  # type: ignore[arg-type]
     if q.steadiness is not None:  # a drop against their own best: they moved
-        at_least("steadiness", q.steadiness, rules.steadiness_min, "sitter")
-    if bg is not None and rules.background is not None:
-        at_most("background_shadow", bg.shadow, rules.background.shadow_max, "sitter")
-    # what only the operator can fix: the light, the camera, the background
-    at_least("sharpness", q.sharpness, rules.sharpness_min, "operator")  # focus
-    at_least("exposure_low", q.exposure, rules.exposure_min, "operator")
-    at_most("exposure_high", q.exposure, rules.exposure_max, "operator")
-    at_most("clipped", q.clipped_bright, rules.clipped_max, "operator")
-    at_most("light_balance", None if lt is None or lt.balance_lr is None else abs(lt.balance_lr),
-            rules.light_balance_max, "operator")
-    at_most("light_top_bottom", None if lt is None else abs(lt.balance_tb),
-            rules.light_tb_max, "operator")
-    at_most("hard_shadow", None if lt is None else lt.hard_shadow, rules.hard_shadow_max,
-            "operator")
-    at_most("hot_spots", None if lt is None else lt.hot_spots, rules.hot_spots_max, "operator")
-    at_most("colour_cast", None if lt is None else lt.colour_cast_deg,
-            rules.colour_cast_max_deg, "operator")
-    at_most("noise", None if lt is None else lt.noise, rules.noise_max, "operator")
-    at_most("red_eye", None if gl is None else gl.red_eye, rules.red_eye_max, "operator")
-    if rules.background is not None:
-        b = rules.background
-        at_least("background_brightness", None if bg is None else bg.brightness,
-                 b.brightness_min, "operator")
-        at_most("background_uniformity", None if bg is None else bg.uniformity,
-                b.uniformity_max, "operator")
-        at_most("background_clutter", None if bg is None else bg.clutter, b.clutter_max,
-                "operator")
-        at_most("background_colour", None if bg is None else bg.chroma, b.chroma_max,
-                "operator")
+        checks.at_least("steadiness", q.steadiness, rules.steadiness_min, "sitter")
+    if q.background is not None and rules.background is not None:
+        checks.at_most("background_shadow", q.background.shadow,
+                       rules.background.shadow_max, "sitter")
+
+
+def _light_checks(checks: _Checks, rules: QualityRules, q: QualityValues) -> None:
+    """The light and the camera: the operator's to fix."""
+    lt = q.light
+    balance = _part(lt, "balance_lr")
+    top_bottom = _part(lt, "balance_tb")
+    checks.at_least("sharpness", q.sharpness, rules.sharpness_min, "operator")  # focus
+    checks.at_least("exposure_low", q.exposure, rules.exposure_min, "operator")
+    checks.at_most("exposure_high", q.exposure, rules.exposure_max, "operator")
+    checks.at_most("clipped", q.clipped_bright, rules.clipped_max, "operator")
+    checks.at_most("light_balance", None if balance is None else abs(balance),
+                   rules.light_balance_max, "operator")
+    checks.at_most("light_top_bottom", None if top_bottom is None else abs(top_bottom),
+                   rules.light_tb_max, "operator")
+    checks.at_most("hard_shadow", _part(lt, "hard_shadow"), rules.hard_shadow_max, "operator")
+    checks.at_most("hot_spots", _part(lt, "hot_spots"), rules.hot_spots_max, "operator")
+    checks.at_most("colour_cast", _part(lt, "colour_cast_deg"), rules.colour_cast_max_deg,
+                   "operator")
+    checks.at_most("noise", _part(lt, "noise"), rules.noise_max, "operator")
+    checks.at_most("red_eye", _part(q.glasses, "red_eye"), rules.red_eye_max, "operator")
+
+
+def _background_checks(checks: _Checks, rules: QualityRules,
+                       bg: BackgroundReport | None) -> None:
+    """The backdrop (ID presets): the operator's to fix."""
+    b = rules.background
+    if b is None:
+        return
+    checks.at_least("background_brightness", _part(bg, "brightness"), b.brightness_min,
+                    "operator")
+    checks.at_most("background_uniformity", _part(bg, "uniformity"), b.uniformity_max,
+                   "operator")
+    checks.at_most("background_clutter", _part(bg, "clutter"), b.clutter_max, "operator")
+    checks.at_most("background_colour", _part(bg, "chroma"), b.chroma_max, "operator")
+
+
+def _advice_checks(checks: _Checks, rules: QualityRules, q: QualityValues) -> None:
+    """Never holds the shutter: the sitter's top (said once at the start), the set-up."""
     wr = q.wardrobe
-    if rules.wardrobe and wr is not None:  # said once at the start, never holds
-        checks.append(Check("wardrobe_contrast", wr.contrast, f">= {MERGES:g} dE",
-                            None if wr.merges is None else not wr.merges, "sitter",
-                            "quality.wardrobe_contrast", holds=False))
-        checks.append(Check("wardrobe_pattern", wr.busy, f"< {BUSY:g}",
-                            None if wr.is_busy is None else not wr.is_busy, "sitter",
-                            "quality.wardrobe_pattern", holds=False))
-    # advice that never holds the shutter: the set-up, not this sitter
+    if rules.wardrobe and wr is not None:
+        checks.flag("wardrobe_contrast", wr.merges, f">= {MERGES:g} dE", "sitter",
+                    holds=False, value=wr.contrast)
+        checks.flag("wardrobe_pattern", wr.is_busy, f"< {BUSY:g}", "sitter", holds=False,
+                    value=wr.busy)
     if q.distance_m is not None:
-        checks.append(Check("camera_distance", q.distance_m, f">= {MIN_FLATTERING_M:g} m",
-                            q.distance_m >= MIN_FLATTERING_M, "operator",
-                            "quality.camera_distance", holds=False))
+        checks.at_least("camera_distance", q.distance_m, MIN_FLATTERING_M, "operator",
+                        holds=False)
     if q.hfov_deg is not None:
-        checks.append(Check("lens_width", q.hfov_deg, f"<= {WIDE_HFOV_DEG:g} deg",
-                            q.hfov_deg <= WIDE_HFOV_DEG, "operator", "quality.lens_width",
-                            holds=False))
-    return checks
+        checks.at_most("lens_width", q.hfov_deg, WIDE_HFOV_DEG, "operator", holds=False)
 
 
 def failing(checks: list[Check]) -> list[Check]:
