@@ -9,12 +9,22 @@ new name survives too. The session store and the model cache both write this way
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
+import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-__all__ = ["TEMP_NAME_RE", "fsync_dir", "write_all", "write_atomic", "write_atomic_text"]
+__all__ = ["TEMP_NAME_RE", "fsync_dir", "update_json", "write_all", "write_atomic",
+           "write_atomic_text"]
+
+#: Held across every read-change-write of a JSON file (:func:`update_json`): the kiosk
+#: marks a sidecar kept while a plugin adds its deliverables on its own thread, and
+#: neither may write back a copy read before the other's change.
+_JSON_LOCK = threading.RLock()
 
 #: The names :func:`write_atomic` gives its temporary files.
 TEMP_NAME_RE = re.compile(r"^\..+\.tmp-[0-9a-f-]+$")
@@ -90,3 +100,17 @@ def write_atomic(final: Path, data: bytes, *, overwrite: bool = False) -> None:
 def write_atomic_text(final: Path, text: str, *, overwrite: bool = True) -> None:
     """:func:`write_atomic` for UTF-8 text; replaces an existing file by default."""
     write_atomic(final, text.encode("utf-8"), overwrite=overwrite)
+
+
+def update_json(path: Path, change: Callable[[dict[str, Any]], bool | None]) -> dict[str, Any]:
+    """Read the JSON object at ``path``, let ``change`` edit it in place, write it back
+    atomically; all under one process-wide lock. ``change`` returning False skips the
+    write. OSError / ValueError (not JSON, not an object) for the caller to word."""
+    with _JSON_LOCK:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError(f"{path} does not hold a JSON object")
+        if change(data) is not False:
+            text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+            write_atomic(Path(path), text.encode("utf-8"), overwrite=True)
+        return data

@@ -15,7 +15,6 @@ segmenter; off = the face-mesh ratio) and ``jpeg_quality``.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from coaching.files import write_atomic
+from coaching.files import update_json
 from coaching.presets import Preset, UnknownPreset, resolve_preset
 from coaching.yamlconfig import ConfigError
 from delivery.deliverables import DeliverableMaker, Rendered
@@ -136,16 +135,14 @@ def sidecar_entries(results: list[Rendered]) -> list[dict[str, Any]]:
 def _record(sidecar: Path, results: list[Rendered]) -> None:
     """Add ``deliverables`` to the photo's sidecar (rewritten atomically)."""
     entries = sidecar_entries(results)
-    try:
-        data = json.loads(Path(sidecar).read_text(encoding="utf-8"))
+
+    def add(data: dict[str, Any]) -> bool:
+        if data.get("deliverables") == entries:
+            return False
+        data["deliverables"] = entries
+        return True
+
+    try:  # under the sidecar lock: the kiosk marking the photo kept meanwhile is kept
+        update_json(Path(sidecar), add)
     except (OSError, ValueError) as exc:
-        log.warning("deliverables: cannot read %s: %s", sidecar, exc)
-        return
-    if not isinstance(data, dict) or data.get("deliverables") == entries:
-        return
-    data["deliverables"] = entries
-    try:
-        write_atomic(Path(sidecar), (json.dumps(data, indent=2) + "\n").encode("utf-8"),
-                     overwrite=True)
-    except OSError as exc:
         log.warning("deliverables: cannot update %s: %s", sidecar, exc)

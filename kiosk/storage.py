@@ -36,6 +36,7 @@ from camera.frames import encode_jpeg
 from coaching.files import (  # write_atomic stays importable from here: tests use it
     TEMP_NAME_RE,
     fsync_dir,
+    update_json,
     write_all,
     write_atomic,
 )
@@ -190,12 +191,13 @@ class Session:
     def set_kept(self, shot: SavedShot, kept: bool, *, favourite: bool | None = None) -> None:
         """Record the sitter's keep/retake in the sidecar (rewritten atomically);
         ``favourite`` (a set of several shots): whether this is the one they picked."""
-        try:
-            data = json.loads(shot.sidecar_path.read_text(encoding="utf-8"))
+        def mark(data: dict[str, Any]) -> None:
             data["kept"] = bool(kept)
             if favourite is not None:
                 data["favourite"] = bool(favourite)
-            write_atomic(shot.sidecar_path, _json_bytes(data), overwrite=True)
+
+        try:  # under the sidecar lock: a plugin adding its deliverables never undoes it
+            update_json(shot.sidecar_path, mark)
         except OSError as exc:
             raise StorageError(f"could not update {shot.sidecar_path.name}: "
                                f"{_reason(exc)}") from None
