@@ -74,6 +74,7 @@ class Composition:
     overflow: dict[str, float] = field(default_factory=dict)  # the ideal crop past each edge, px
     too_small: bool = False  # not enough real pixels (min_eye_px)
     fits: bool = False  # a crop meeting the composition exists inside the photo
+    ideal: Crop | None = None  # the crop at the rule's targets, wherever it falls
 
     @property
     def ok(self) -> bool:
@@ -141,14 +142,14 @@ def compose(geo: HeadGeometry, frame: tuple[int, int], output: Output) -> Compos
         if geo.crown_cut:
             probs.append("the top of the head is cut off by the photo's top edge")
         return Composition(output.name, None, size, m, tuple(probs), over,
-                           too_small=m.eye_px < rule.min_eye_px)
+                           too_small=m.eye_px < rule.min_eye_px, ideal=ideal)
     size = output.pixel_size(best.w)
     m = measure(geo, best, size[0])
     probs = problems(rule, m)
     if geo.crown_cut and output.id_photo:
         probs.append("the top of the head is cut off by the photo's top edge")
     return Composition(output.name, best if not probs else None, size, m, tuple(probs), over,
-                       too_small=m.eye_px < rule.min_eye_px, fits=True)
+                       too_small=m.eye_px < rule.min_eye_px, fits=True, ideal=ideal)
 
 
 def _shares(head: Share) -> list[float]:

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from coaching.composition import Composition
+from coaching.framing_fit import compositions
 from coaching.messages import Catalogue, load_catalogue
+from coaching.metrics import Metrics
+from coaching.preset_outputs import Output
 from coaching.presets import Preset, Range
 from kiosk.booth import Booth
 from kiosk.config import AppConfig
@@ -132,7 +136,7 @@ def coach_view(v: View, booth: Booth, preset: Preset, words: Catalogue) -> None:
     if mt is not None and mt.faces and None not in (mt.face_center_x, mt.eye_line,
                                                    mt.head_height):
         v.face = FaceBox(0.5 + mt.face_center_x, mt.eye_line, mt.head_height)
-    v.guide = guide_for(preset, v.coach.in_range if v.coach else {}, v.face)
+    v.guide = guide_for(preset, v.coach.in_range if v.coach else {}, v.face, mt)
 
 
 def coach_words(words: Catalogue, st: object) -> str:
@@ -146,12 +150,20 @@ def coach_words(words: Catalogue, st: object) -> str:
     return text if status and text != status else str(getattr(st, "message", ""))
 
 
-def guide_for(preset: Preset, in_range: dict[str, bool],
-              face: FaceBox | None = None) -> Guide | None:
-    """Target head outline and eye line: the framing inside the preset's ranges nearest
-    to where the face is (so a face already in range sits exactly in the oval, and one
-    out of range sees the closest place that would do); without a face, the ranges'
-    centres. Horizontally the oval follows the face within ``face_center_x``."""
+def guide_for(preset: Preset, in_range: dict[str, bool], face: FaceBox | None = None,
+              metrics: Metrics | None = None) -> Guide | None:
+    """Target head outline and eye line. With photo outputs (once a face is seen): the
+    first deliverable's crop with the head where its rule puts it. Otherwise the framing
+    inside the preset's ranges nearest to where the face is (so a face already in range
+    sits exactly in the oval, and one out of range sees the closest place that would
+    do); without a face, the ranges' centres. Horizontally the oval follows the face
+    within ``face_center_x``."""
+    outputs = preset.photo_outputs()
+    if outputs and metrics is not None and metrics.faces:
+        comps = compositions(preset, metrics)
+        if comps:
+            return _crop_guide(outputs[0], comps[0], metrics,
+                               bool(in_range.get("fits_outputs", False)))
     r = preset.ranges
     hh, el, cx = r.head_height, r.eye_line, r.face_center_x
     if hh is None and el is None:
@@ -178,3 +190,17 @@ def _within(value: float, rng: Range | None, default: float) -> float:
     if rng.max is not None:
         value = min(value, rng.max)
     return value
+
+
+def _crop_guide(output: Output, comp: Composition, m: Metrics, ok: bool) -> Guide | None:
+    crop = comp.crop or comp.ideal
+    if crop is None or output.rule is None or not m.frame_width_px or not m.frame_height_px:
+        return None
+    fw, fh = float(m.frame_width_px), float(m.frame_height_px)
+    rule = output.rule
+    eye = rule.eye_line.aim() if rule.eye_line is not None else 0.4
+    head = rule.head.aim() * crop.h / fh
+    return Guide(head_h=float(min(0.95, max(0.1, head))), eye_y=(crop.y + eye * crop.h) / fh,
+                 ok=ok, cx=(crop.x + crop.w / 2) / fw,
+                 crop=(crop.x / fw, crop.y / fh, crop.w / fw, crop.h / fh),
+                 round=rule.circle is not None)

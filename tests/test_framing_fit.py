@@ -18,6 +18,7 @@ from coaching.photo_analyzer import PhotoAnalyzer
 from coaching.presets import Preset, load_preset, load_presets
 from coaching.settings import AnalysisSettings
 from kiosk.cli import main
+from kiosk.view_model import guide_for
 
 PASSPORT = Path(__file__).resolve().parents[1] / "config/presets/passport.yaml"
 
@@ -128,3 +129,17 @@ def test_headless_sitter_at_the_edge_gets_a_prompt_and_no_id_photo(media, tmp_pa
     assert icao["file"] is None and not icao["meets_rule"]
     assert any("would leave the photo (left" in p for p in icao["problems"]), icao
     assert not (session / "shot-001.icao.jpg").exists()
+
+
+def test_the_coaching_guide_shows_the_first_outputs_crop(media, measure, tmp_path) -> None:
+    m = measure(_frame(media, "phone_long_eye_closures.mp4", 30))
+    preset = _preset(tmp_path, ("icao", "sheet"))
+    g = guide_for(preset, {"fits_outputs": True}, metrics=m)
+    assert g is not None and g.crop is not None and g.ok and not g.round
+    x, y, w, h = g.crop
+    assert 0 <= x and 0 <= y and x + w <= 1.0001 and y + h <= 1.0001
+    fw, fh = m.frame_width_px, m.frame_height_px
+    assert w * fw / (h * fh) == pytest.approx(35 / 45, rel=0.01)  # the ICAO shape
+    assert y < g.eye_y < y + h
+    square = guide_for(load_presets(user=False)["linkedin"], {}, metrics=m)
+    assert square.round and not square.ok  # LinkedIn is shown round; not fitting yet

@@ -194,6 +194,27 @@ def _guide(r: Renderer, pm: PreviewMap, g: Guide, ok: bool) -> None:
     cx, cy = pm.to_screen(g.cx, g.eye_y)
     layer = r.layer(key, (lw, lh), build)
     r.surface.blit(layer, layer.get_rect(center=(cx, cy)))
+    if g.crop is not None:
+        _crop_frame(r, pm, g.crop, g.round, ok, w)
+
+
+def _crop_frame(r: Renderer, pm: PreviewMap, crop: tuple[float, float, float, float],
+                round_: bool, ok: bool, w: int) -> None:
+    """The first deliverable's crop as corner brackets (and its circle for a round
+    profile photo): what the client will get. Thin lines: cheap to draw every frame."""
+    x, y, cw, ch = crop
+    (ax, ay), (bx, by) = pm.to_screen(x, y), pm.to_screen(x + cw, y + ch)
+    rect = pygame.Rect(min(ax, bx), min(ay, by), abs(bx - ax), abs(by - ay))
+    col = Theme.GOOD if ok else Theme.FG
+    arm = max(8, int(min(rect.w, rect.h) * 0.12))
+    for (px, py), (sx, sy) in (((rect.left, rect.top), (1, 1)), ((rect.right, rect.top), (-1, 1)),
+                               ((rect.left, rect.bottom), (1, -1)),
+                               ((rect.right, rect.bottom), (-1, -1))):
+        for dx, dy in ((sx * arm, 0), (0, sy * arm)):
+            pygame.draw.line(r.surface, (0, 0, 0), (px, py), (px + dx, py + dy), w + 4)
+            pygame.draw.line(r.surface, col, (px, py), (px + dx, py + dy), w)
+    if round_:
+        pygame.draw.ellipse(r.surface, col, rect, max(1, w // 2))
 
 
 def _dashed_ellipse(surf: pygame.Surface, color: tuple[int, ...], rect: pygame.Rect,

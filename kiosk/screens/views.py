@@ -54,7 +54,10 @@ class Guide:
     head_h: float
     eye_y: float
     ok: bool = False  # framing already in range: draw it green
-    cx: float = 0.5  # centre, fraction of the unmirrored frame's width from its left
+    cx: float = 0.5  # where the head goes across (fraction of the width, unmirrored)
+    #: the first deliverable's crop (x, y, w, h, fractions of the frame, unmirrored)
+    crop: tuple[float, float, float, float] | None = None
+    round: bool = False  # that output is shown round (a profile photo): draw its circle
 
 
 @dataclass(frozen=True)
