@@ -108,6 +108,10 @@ class MirrorSettings(_Section):
                                              "compatible storage in the background")
     bucket: str = Field("", pattern=r"^$|^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$",
                         description="the bucket to copy into")
+    rclone_remote: str | None = Field(
+        None, pattern=r"^:?[A-Za-z0-9_.\-]*:\S*$",
+        description="copy with rclone to this remote instead of S3, e.g. nas:booths "
+                    "(any remote rclone is configured for); null = S3 (bucket)")
     prefix: str = Field("", pattern=r"^$|^[A-Za-z0-9._\-/]{1,200}$",
                         description="key prefix, e.g. booth-3/ (one per booth)")
     endpoint_url: str | None = Field(None, pattern=r"^https?://\S+$",
@@ -123,6 +127,6 @@ class MirrorSettings(_Section):
 
     @model_validator(mode="after")
     def _bucket_when_on(self) -> MirrorSettings:
-        if self.enabled and not self.bucket:
-            raise ValueError("mirror.enabled needs mirror.bucket")
+        if self.enabled and not self.bucket and not self.rclone_remote:
+            raise ValueError("mirror.enabled needs mirror.bucket (or mirror.rclone_remote)")
         return self

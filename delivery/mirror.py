@@ -1,4 +1,5 @@
-"""Mirroring kept photos and the day logs to S3-compatible storage, in the background.
+"""Mirroring kept photos and the day logs to S3-compatible storage (or any rclone
+remote), in the background.
 
 A built-in plugin (``mirror``, configured by ``mirror:``), off by default. A thread of
 its own scans the output folder (at start, after every kept set and session end, and
@@ -19,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import subprocess
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -56,6 +58,34 @@ def eligible(out_dir: Path) -> list[Path]:
     return out
 
 
+class RcloneClient:
+    """``rclone copyto`` per file (any remote rclone knows: SFTP, a NAS, Drive, ...),
+    shaped like boto3's ``upload_file`` so the mirror does not care which it has."""
+
+    def __init__(self, remote: str, timeout_s: float = 600.0) -> None:
+        self.remote = remote.rstrip("/")
+        self.timeout_s = timeout_s
+
+    def upload_file(self, filename: str, bucket: str, key: str,
+                    Callback: Callable[[int], None] | None = None) -> None:  # noqa: N803
+        del bucket  # boto3's shape; the remote names the place
+        try:
+            r = subprocess.run(["rclone", "copyto", "--retries", "1", filename,
+                                f"{self.remote}/{key}"], capture_output=True, text=True,
+                               timeout=self.timeout_s, check=False)
+        except FileNotFoundError:
+            raise RuntimeError("rclone is not installed (Debian: apt-get install rclone)"
+                               ) from None
+        except subprocess.TimeoutExpired:
+            raise RuntimeError(f"rclone took over {self.timeout_s:g} s") from None
+        if r.returncode != 0:
+            lines = [ln for ln in r.stderr.splitlines() if "ERROR" in ln] or \
+                r.stderr.splitlines() or ["no reason given"]
+            raise RuntimeError(f"rclone: {lines[-1].strip()[:200]}")
+        if Callback is not None:
+            Callback(Path(filename).stat().st_size)
+
+
 class Mirror:
     """The mirroring thread over one output folder."""
 
@@ -63,6 +93,8 @@ class Mirror:
                  client: Any = None, progress: Callable[[int], None] | None = None) -> None:
         self.out_dir = Path(out_dir)
         self.s = settings
+        if client is None and settings.rclone_remote:
+            client = RcloneClient(settings.rclone_remote)
         self.client = client or boto3.client(
             "s3", endpoint_url=settings.endpoint_url, region_name=settings.region,
             config=BotoConfig(retries={"max_attempts": 1}, connect_timeout=5,

@@ -162,3 +162,31 @@ def test_config_needs_a_bucket(tmp_path: Path) -> None:
     with pytest.raises(Exception) as err:
         load_config(f)
     assert "mirror.enabled needs mirror.bucket" in str(err.value)
+
+
+def test_any_rclone_remote_the_same_way(tmp_path: Path, media: Path) -> None:
+    """Real rclone (Debian's, installed by .ci/run) to an on-the-fly local remote: what
+    arrives is what S3 gets; a remote that cannot be written is retried until it can."""
+    out, dest = tmp_path / "out", tmp_path / "nas"
+    sid, kept = a_session(out, media)
+    dest.write_text("a file where the folder should be")  # the remote is broken
+    s = MirrorSettings(enabled=True, rclone_remote=f":local:{dest}", prefix="booth-1/",
+                       scan_every_s=30, retry_initial_s=0.2, retry_max_s=1.0)
+    m = Mirror(out, s)
+    m.start()
+    try:
+        deadline = time.monotonic() + 60
+        while m.failures == 0:
+            assert time.monotonic() < deadline, "rclone never failed"
+            m.idle.wait(0.1)
+        assert m.last_error.startswith("RuntimeError: rclone:")
+        dest.unlink()  # the remote is back
+        m.wake()
+        assert m.idle.wait(90), m.last_error
+    finally:
+        m.stop()
+    got = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
+    day = f"sessions-{dt.date.today():%Y-%m-%d}.jsonl"
+    assert got == sorted([f"booth-1/{sid}/shot-002.jpg", f"booth-1/{sid}/shot-002.json",
+                          f"booth-1/{sid}/shot-002.square.jpg", f"booth-1/{day}"])
+    assert (dest / "booth-1" / sid / "shot-002.jpg").read_bytes() == kept.read_bytes()
