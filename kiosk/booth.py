@@ -63,6 +63,8 @@ class Booth:
         self.pipeline: Pipeline | None = None
         self.coaching = False
         self.auto_paused = False
+        #: the operator's F key: the review shows the whole frame, not the deliverable
+        self.review_full_frame = False
         self.shutter = CaptureWorker(self._take, self.events.put, clock)
         self.session: Session | None = None
         self.store: SessionStore | None = None

@@ -105,6 +105,7 @@ class Action(str, enum.Enum):
     HIGH_DOWN = "high_down"
     HIGH_UP = "high_up"
     RESET_RANGES = "reset_ranges"
+    FULL_FRAME = "full_frame"  # review: the whole camera frame <-> the deliverable
     CLOSE = "close"
     QUIT = "quit"
 

@@ -29,7 +29,7 @@ KEYS = {
     pygame.K_ESCAPE: Action.CLOSE, pygame.K_UP: Action.ROW_UP, pygame.K_DOWN: Action.ROW_DOWN,
     pygame.K_SPACE: Action.SHUTTER, pygame.K_a: Action.TOGGLE_AUTO,
     pygame.K_PAGEUP: Action.PRESET_PREV, pygame.K_PAGEDOWN: Action.PRESET_NEXT,
-    pygame.K_r: Action.RESET_RANGES, pygame.K_q: Action.QUIT,
+    pygame.K_r: Action.RESET_RANGES, pygame.K_q: Action.QUIT, pygame.K_f: Action.FULL_FRAME,
 }
 RANGE_KEYS = {pygame.K_LEFT: (Action.LOW_DOWN, Action.HIGH_DOWN),
               pygame.K_RIGHT: (Action.LOW_UP, Action.HIGH_UP)}
@@ -52,7 +52,7 @@ class OperatorDesk:
             Action.PRESET_PREV: lambda: self._preset(-1),
             Action.PRESET_NEXT: lambda: self._preset(+1),
             Action.ROW_UP: lambda: self._row(-1), Action.ROW_DOWN: lambda: self._row(+1),
-            Action.RESET_RANGES: booth.reset_ranges,
+            Action.RESET_RANGES: booth.reset_ranges, Action.FULL_FRAME: self._full_frame,
         }
 
     def timeout(self, now: float) -> None:
@@ -148,6 +148,9 @@ class OperatorDesk:
         self.panel.close()
         if self.machine.state is State.COACHING:
             self.machine.handle(Event(Kind.SHUTTER))
+
+    def _full_frame(self) -> None:
+        self.booth.review_full_frame = not self.booth.review_full_frame
 
     def _toggle_auto(self) -> None:
         self.booth.set_auto_paused(not self.booth.auto_paused)

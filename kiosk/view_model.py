@@ -55,6 +55,8 @@ def build_view(inp: ViewInputs, now: float, operator: OperatorView | None) -> Vi
         v.flash = max(0.0, 1.0 - (now - ctx.state_since) / m.timing.flash_s)
     elif state in (State.REVIEW, State.DONE):
         _review_view(v, m, now)
+        if not booth.review_full_frame and len(v.photos) <= 1:
+            _show_deliverable(v, m.ctx.shot, preset)
     elif state is State.RECONNECTING:
         v.camera_title, v.camera_detail = booth.camera_message(words)
         v.staff = [booth.camera.staff_line()]
@@ -88,6 +90,39 @@ def _review_view(v: View, m: StateMachine, now: float) -> None:
     if ctx.delivery is not None:
         v.done_items = [item.text for item in ctx.delivery.items]
         v.done_qr = next((item.qr for item in ctx.delivery.items if item.qr), "")
+
+
+def _show_deliverable(v: View, shot: object, preset: Preset) -> None:
+    """The review shows what the guest will get: the first photo output's crop of the
+    shot (composed from the shot's own metrics, as the deliverable is from the still's);
+    the whole frame when no output can be cut from it (the operator's F key shows it)."""
+    image = getattr(shot, "image", None)
+    metrics = getattr(shot, "metrics", None)
+    if image is None or metrics is None or not preset.photo_outputs():
+        return
+    crop = deliverable_crop(preset, metrics, image.shape[1], image.shape[0])
+    if crop is not None:
+        x0, y0, x1, y1 = crop
+        v.photo = image[y0:y1, x0:x1]
+        v.photo_key = (v.photo_key, "deliverable", crop)
+
+
+def deliverable_crop(preset: Preset, metrics: Metrics, width: int, height: int
+                     ) -> tuple[int, int, int, int] | None:
+    """The first photo output's crop box in an image ``width`` x ``height``, or None.
+    The metrics' frame may be a preview of the same view at another size (a DSLR still
+    beside its live view): scaled when the shapes agree, else None (another camera)."""
+    comps = compositions(preset, metrics)
+    if not comps or comps[0].crop is None:
+        return None
+    fw, fh = int(metrics.frame_width_px or 0), int(metrics.frame_height_px or 0)
+    if fw <= 0 or fh <= 0 or abs(fw / fh - width / height) > 0.01:
+        return None
+    sx, sy = width / fw, height / fh
+    x0, y0, x1, y1 = comps[0].crop.box()
+    box = (max(0, round(x0 * sx)), max(0, round(y0 * sy)),
+           min(width, round(x1 * sx)), min(height, round(y1 * sy)))
+    return box if box[2] - box[0] > 8 and box[3] - box[1] > 8 else None
 
 
 def guest_language(inp: ViewInputs) -> str:

@@ -20,6 +20,7 @@ from kiosk_driving import at, drive, post
 from camera.base import CameraNotFound, CameraSource, Frame, SourceState, Still
 from camera.replay import ReplaySource
 from coaching.messages import load_catalogue
+from coaching.preset_outputs import Output
 from coaching.presets import Preset, load_presets
 from kiosk.app import KioskApp
 from kiosk.config import load_config
@@ -492,3 +493,31 @@ def test_a_full_disk_is_told_on_screen_and_the_session_carries_on(make_app, monk
     post(Kind.SHUTTER)
     drive(app, at(State.REVIEW))
     assert Path(app.machine.ctx.shot.path).is_file()
+
+
+def test_review_shows_the_deliverable_and_the_operator_the_whole_frame(
+        make_app, presets: dict[str, Preset]) -> None:
+    # a wide 3:2 print the replayed man (close to his webcam) fits into
+    wide = Output.model_validate({"name": "wide", "title": "Wide 3:2", "aspect": [3, 2],
+                                  "pixels": {"width": 900},
+                                  "rule": {"head": {"min": 0.5, "max": 0.95},
+                                           "eye_line": {"min": 0.2, "max": 0.6},
+                                           "centre": 0.2}})
+    presets["wide"] = presets["easy"].model_copy(update={"name": "wide", "outputs": (wide,)})
+    app = make_app(preset="wide")
+    drive(app, at(State.WELCOME))
+    post(Kind.START)
+    drive(app, at(State.COACHING))
+    drive(app, lambda a: a.booth.last_result is not None
+          and a.booth.last_result.metrics.crown_line is not None)
+    post(Kind.SHUTTER)
+    drive(app, at(State.REVIEW))
+    full = app.machine.ctx.shot.image
+    shown = app.build_view(app.clock()).photo
+    assert shown is not full
+    assert shown.shape[1] / shown.shape[0] == pytest.approx(1.5, abs=0.02)  # 3:2, not 16:9
+    key(pygame.K_o, mod=pygame.KMOD_CTRL | pygame.KMOD_ALT)  # windowed: no PIN needed
+    app.step()
+    key(pygame.K_f)  # the operator's full-frame key
+    app.step()
+    assert app.build_view(app.clock()).photo is full
