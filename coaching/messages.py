@@ -81,6 +81,8 @@ class CatalogueFile(_Strict):
     """One ``<language>.yaml``."""
 
     language: str = Field(..., min_length=2, max_length=10)
+    #: The language's own name ("Deutsch", "日本語"): its button in the language picker.
+    name: str = Field("", max_length=40)
     amounts: Amounts | None = None
     states: dict[str, str] = Field(default_factory=dict)
     prompts: dict[str, dict[str, str | Sized]] = Field(default_factory=dict)
@@ -110,7 +112,7 @@ def fill(text: str, values: dict[str, object]) -> str:
 def flat_texts(data: CatalogueFile) -> dict[str, str]:
     """Every text of one file by its full key (``prompts.pitch_deg.up.small``,
     ``ui.done.title``, ``next_shot.0`` ...): what translators and tests compare."""
-    out: dict[str, str] = {}
+    out: dict[str, str] = {"name": data.name} if data.name else {}
     if data.amounts is not None:
         out.update({f"amounts.{k}": v for k, v in data.amounts.model_dump().items()})
     out.update({f"states.{k}": v for k, v in data.states.items()})
@@ -144,6 +146,7 @@ class Catalogue:
 
     def __init__(self, data: CatalogueFile, fallback: Catalogue | None = None) -> None:
         self.language = data.language
+        self.name = data.name or data.language
         self._amounts = data.amounts or (fallback._amounts if fallback else Amounts())
         self._states = {**(fallback._states if fallback else {}), **data.states}
         self._prompts: dict[str, str | Sized] = dict(fallback._prompts) if fallback else {}

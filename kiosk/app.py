@@ -104,17 +104,16 @@ class KioskApp:
                            CameraLink(spec, cfg.camera, source=o.source),
                            out_dir=self.out_dir, clock=self.clock, plugins=self.plugins,
                            pipeline_factory=o.pipeline_factory,
-                           sounds=o.sounds or Sounds(shutter=cfg.ui.shutter_sound,
-                                                     speak=cfg.ui.speak_prompts,
-                                                     voice=cfg.ui.voice),
+                           sounds=o.sounds or Sounds(shutter=cfg.ui.shutter_sound),
                            offline=o.offline)
         self.machine = StateMachine(self.booth, Context(presets=_cards(self.presets),
                                                         fixed_preset=o.preset),
                                     timing=_timing(cfg))
         self.machine.on_change = self._state_changed
         self.operator = OperatorPanel(cfg.operator.pin_hash, allow_without_pin=self.windowed)
-        self.desk = OperatorDesk(self.operator, self.booth, self.machine, self.clock)
-        self.voice = PromptVoice(self.booth)
+        self.voice = PromptVoice(self.booth, cfg.voice)
+        self.desk = OperatorDesk(self.operator, self.booth, self.machine, self.clock,
+                                 toggle_voice=self.voice.speaker.toggle)
         self.buttons: list[Button] = []
         self.stats = FrameStats()
         self.surface: pygame.Surface | None = None
@@ -151,6 +150,9 @@ class KioskApp:
         self.renderer = Renderer(self.surface)
         self.mapper = InputMapper(self.surface.get_size(), long_press_s=self.cfg.ui.long_press_s)
         self._start_plugins()
+        # After the plugins: their message catalogues may add languages.
+        self.machine.ctx.languages = self.booth.languages()
+        self.voice.start(self.machine.ctx.languages)
         self.booth.start()
         self.machine.start()
         log.info("kiosk started: %dx%d %s, source %s, saving to %s", *self.surface.get_size(),
@@ -291,7 +293,9 @@ class KioskApp:
                     self.machine.ctx.last_activity = now
                 return
             ev = hit.event
-        if ev.kind is Kind.OPERATOR:
+        if ev.kind in (Kind.LOUDER, Kind.SOFTER):  # any screen, overlay or not
+            self.voice.speaker.change_volume(1 if ev.kind is Kind.LOUDER else -1)
+        elif ev.kind is Kind.OPERATOR:
             self.desk.action(str(ev.data), now)
         elif self.operator.visible:
             self.desk.nav(ev)
@@ -318,7 +322,8 @@ class KioskApp:
     def _operator_view(self) -> OperatorView:
         problems = self._problems()
         stats = stats_lines(self.booth, self.machine, self.stats.fps, problems)
-        return operator_view(self.operator, self.booth, self.machine, stats)
+        return operator_view(self.operator, self.booth, self.machine, stats,
+                             voice_on=self.voice.speaker.enabled)
 
     def _health_sample(self) -> HealthSample:
         src = self.booth.camera.source

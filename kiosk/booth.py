@@ -21,6 +21,7 @@ from coaching.coach import evaluate
 from coaching.messages import Catalogue, load_catalogue
 from coaching.pipeline import Pipeline, StepResult
 from coaching.presets import Preset
+from coaching.yamlconfig import ConfigError
 from kiosk.camera_link import CameraLink
 from kiosk.capture import CaptureRequest, display_copy, quality_report, take_photo
 from kiosk.capture_worker import CaptureWorker
@@ -190,10 +191,25 @@ class Booth:
         return self.clock() - self._last_face_at < PRESENT_S
 
     # -- Services: sessions --------------------------------------------------------------
-    def begin_session(self, preset: str) -> None:
+    def languages(self) -> list[str]:
+        """The languages the welcome screen offers: the booth's default first, then
+        ``ui.languages`` in order (one without a catalogue is logged and left out)."""
+        default = self.cfg.coach.language
+        out = [default]
+        for lang in self.cfg.ui.languages:
+            if lang in out:
+                continue
+            try:
+                load_catalogue(lang)
+            except ConfigError as exc:
+                log.error("ui.languages: %s; not offered", exc)
+                continue
+            out.append(lang)
+        return out
+
+    def begin_session(self, preset: str, language: str = "") -> None:
         self.end_session()
         self.set_preset(preset)
-        self.sounds.forget()
         if self.store is None:
             self._open_store()  # the disk may be back
         if self.store is None:
@@ -201,7 +217,8 @@ class Booth:
             return
         try:
             self.session = self.store.start(preset, source=self.camera.spec,
-                                            camera=self.camera.name)
+                                            camera=self.camera.name,
+                                            language=language or self.cfg.coach.language)
         except StorageError as exc:
             log.error("storage: %s", exc)
             self.session = None
@@ -231,7 +248,6 @@ class Booth:
         self._track_prompt(None)
         if self.pipeline is not None:
             self.pipeline.set_auto_shutter(False)
-        self.sounds.stop_speaking()
 
     def request_capture(self, manual: bool) -> None:
         self.sounds.shutter()

@@ -47,8 +47,6 @@ class UISettings(_Section):
     long_press_s: float = Field(
         3.0, ge=1, le=15, description="long press in the top-right corner opens operator mode")
     shutter_sound: bool = Field(True, description="play a synthesized shutter sound")
-    speak_prompts: bool = Field(False, description="speak prompts with espeak-ng (local)")
-    voice: str = Field("en", min_length=1, max_length=40, description="espeak-ng voice")
     button: bool = Field(
         False, description="the booth has a physical button (a USB button or presenter "
                            "sending Space/Enter/B/PageDown): the welcome screen then says "
@@ -57,6 +55,30 @@ class UISettings(_Section):
         True, description="someone looks after the booth: the done screen asks the guest to "
                           "show their code to a member of staff; false = self-service, no "
                           "such line")
+    languages: list[Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]] = Field(
+        default_factory=list, max_length=12,
+        description="languages the welcome screen offers (catalogue codes, e.g. [de, fr, ja]); "
+                    "coach.language comes first; [] = no picker")
+
+
+class VoiceSettings(_Section):
+    """Spoken prompts (``voice:``), made ahead of time and played through the mixer."""
+
+    enabled: bool | None = Field(
+        None, description="speak the prompts; null = on when there is an audio device (not "
+                          "SDL's dummy driver) and a voice for the language")
+    piper_model: Path | None = Field(
+        None, description="a Piper voice (.onnx, its .onnx.json beside it) for a natural "
+                          "voice; needs the 'piper' program (pip install piper-tts); "
+                          "null = espeak-ng")
+    espeak_voice: str | None = Field(
+        None, min_length=1, max_length=40,
+        description="espeak-ng voice; null = the guest's language's (en-gb, de, fr-fr ...)")
+    rate: int = Field(150, ge=80, le=400, description="espeak-ng speed, words a minute")
+    volume: float = Field(0.8, ge=0, le=1, description="start volume (the +/- keys change it)")
+    repeat_s: float = Field(
+        6.0, ge=2, le=120, description="a prompt still on screen is said again at most this often")
+    hold_tone: bool = Field(True, description="a soft tone for each number of the hold count")
 
 
 class StorageSettings(_Section):
@@ -138,6 +160,7 @@ class AppConfig(_Section):
     coach: CoachSettings = Field(default_factory=CoachSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     ui: UISettings = Field(default_factory=UISettings)
+    voice: VoiceSettings = Field(default_factory=VoiceSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     operator: OperatorSettings = Field(default_factory=OperatorSettings)
     plugins: PluginsSettings = Field(default_factory=PluginsSettings)

@@ -31,6 +31,11 @@ KEYMAP: dict[int, Kind] = {
     pygame.K_DOWN: Kind.DOWN,
     pygame.K_PAGEDOWN: Kind.NEXT,
     pygame.K_PAGEUP: Kind.PREV,
+    pygame.K_PLUS: Kind.LOUDER,
+    pygame.K_EQUALS: Kind.LOUDER,  # + without Shift on most layouts
+    pygame.K_KP_PLUS: Kind.LOUDER,
+    pygame.K_MINUS: Kind.SOFTER,
+    pygame.K_KP_MINUS: Kind.SOFTER,
 }
 
 

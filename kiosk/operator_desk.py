@@ -3,7 +3,7 @@
 The overlay's own state (PIN pad, lockout, selected row) is :class:`kiosk.operator.
 OperatorPanel`; its table and stats lines are :mod:`kiosk.operator_table`. Here the
 unlocked overlay's actions are carried out: manual shutter, pausing the automatic
-shutter, switching preset, moving a range's ends for this run, quitting.
+shutter, the voice on or off, switching preset, moving a range's ends for this run, quitting.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ OPERATOR_IDLE_S = 120.0
 KEYS = {
     pygame.K_ESCAPE: Action.CLOSE, pygame.K_UP: Action.ROW_UP, pygame.K_DOWN: Action.ROW_DOWN,
     pygame.K_SPACE: Action.SHUTTER, pygame.K_a: Action.TOGGLE_AUTO,
+    pygame.K_v: Action.TOGGLE_VOICE,
     pygame.K_PAGEUP: Action.PRESET_PREV, pygame.K_PAGEDOWN: Action.PRESET_NEXT,
     pygame.K_r: Action.RESET_RANGES, pygame.K_q: Action.QUIT, pygame.K_f: Action.FULL_FRAME,
 }
@@ -40,7 +41,8 @@ class OperatorDesk:
     """Turns overlay input into changes on the booth and the machine."""
 
     def __init__(self, panel: OperatorPanel, booth: Booth, machine: StateMachine,
-                 clock: Callable[[], float]) -> None:
+                 clock: Callable[[], float],
+                 toggle_voice: Callable[[], bool] = lambda: False) -> None:
         self.panel = panel
         self.booth = booth
         self.machine = machine
@@ -49,6 +51,8 @@ class OperatorDesk:
         self._do: dict[Action, Callable[[], None]] = {
             Action.CLOSE: panel.close, Action.QUIT: self._quit,
             Action.SHUTTER: self._shutter, Action.TOGGLE_AUTO: self._toggle_auto,
+            Action.TOGGLE_VOICE: lambda: log.info("operator: voice %s",
+                                                  "on" if toggle_voice() else "off"),
             Action.PRESET_PREV: lambda: self._preset(-1),
             Action.PRESET_NEXT: lambda: self._preset(+1),
             Action.ROW_UP: lambda: self._row(-1), Action.ROW_DOWN: lambda: self._row(+1),

@@ -136,13 +136,14 @@ def stats_lines(booth: Booth, machine: StateMachine, screen_fps: float,
 
 
 def operator_view(panel: OperatorPanel, booth: Booth, machine: StateMachine,
-                  stats: list[str]) -> OperatorView:
+                  stats: list[str], voice_on: bool = False) -> OperatorView:
     rows = tuple(operator_rows(booth)) if panel.mode is Mode.OPEN else ()
     adjusted = " (adjusted)" if booth.presets.is_adjusted else ""
     return OperatorView(mode=panel.mode.value, entered=len(panel.entered),
                         message=panel.message, rows=rows, row=panel.row, stats=tuple(stats),
                         preset=f"{booth.current_preset().title}{adjusted}",
-                        auto_paused=booth.auto_paused, state=machine.state.value)
+                        auto_paused=booth.auto_paused, state=machine.state.value,
+                        voice_on=voice_on)
 
 
 def stills_health(src: CameraSource | None) -> str | None:

@@ -11,7 +11,8 @@ lays out 1280x720 to 4K, landscape or portrait.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +41,7 @@ class DrawnText:
     lines: int
     rect: pygame.Rect
     bold: bool
+    language: str = "en"  # whose font drew it
 
 
 class Renderer(ShapeDrawing):
@@ -47,7 +49,7 @@ class Renderer(ShapeDrawing):
 
     def __init__(self, surface: pygame.Surface) -> None:
         self.surface = surface
-        self._fonts: dict[tuple[int, bool], pygame.font.Font] = {}
+        self._fonts: dict[tuple[str, int, bool], pygame.font.Font] = {}
         self._texts: OrderedDict[Hashable, pygame.Surface] = OrderedDict()
         self._layers: dict[Hashable, pygame.Surface] = {}
         self._preview_key: Hashable = None
@@ -91,18 +93,24 @@ class Renderer(ShapeDrawing):
 
     # -- text ------------------------------------------------------------------
     def set_language(self, language: str) -> None:
-        """Draw text in a font that has every glyph of ``language``."""
-        names = fonts.families(language)
+        """Draw text in a font that has every glyph of ``language`` (the caches are kept
+        per font, so switching back and forth costs nothing)."""
         self.language = language
-        if names != self._families:
-            self._families = names
-            self._fonts.clear()
-            self._texts.clear()
-            self._fits.clear()
+        self._families = fonts.families(language)
+
+    @contextmanager
+    def language_fonts(self, language: str) -> Iterator[None]:
+        """Draw in ``language``'s font for a moment (a language's own name in the picker)."""
+        before = self.language
+        self.set_language(language)
+        try:
+            yield
+        finally:
+            self.set_language(before)
 
     def font(self, px: int, bold: bool = True) -> pygame.font.Font:
         px = max(8, int(px))
-        key = (px, bold)
+        key = (self._families, px, bold)
         f = self._fonts.get(key)
         if f is None:
             try:
@@ -123,7 +131,7 @@ class Renderer(ShapeDrawing):
         return px
 
     def text(self, s: str, px: int, color: Color = Theme.FG, bold: bool = True) -> pygame.Surface:
-        key = (s, int(px), color, bold)
+        key = (s, int(px), color, bold, self._families)
         surf = self._texts.get(key)
         if surf is None:
             surf = self.font(px, bold).render(s, True, color)
@@ -152,7 +160,7 @@ class Renderer(ShapeDrawing):
     def fit_px(self, s: str, px: int, max_w: int, *, min_px: int = 10, bold: bool = True,
                max_lines: int = 1) -> int:
         """Largest size <= px at which ``s`` fits in ``max_lines`` lines of ``max_w`` (memoized)."""
-        key = (s, int(px), int(max_w), min_px, bold, max_lines)
+        key = (s, int(px), int(max_w), min_px, bold, max_lines, self._families)
         hit = self._fits.get(key)
         if hit is None:
             hit = self._fit_px(s, int(px), int(max_w), min_px, bold, max_lines)
@@ -200,7 +208,7 @@ class Renderer(ShapeDrawing):
             self.surface.blit(t, r)
         if self.drawn is not None:
             self.drawn.append(DrawnText(s, asked, px, max_w, max_lines, len(lines), box.copy(),
-                                        bold))
+                                        bold, self.language))
         return box
 
     def _fitted_lines(self, s: str, px: int, bold: bool, max_w: int | None,

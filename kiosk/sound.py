@@ -1,18 +1,13 @@
-"""Sounds without asset files: a synthesized shutter click, optional spoken prompts.
+"""Sounds without asset files: a synthesized shutter click.
 
 The shutter is made with numpy (a short filtered noise burst with two clicks, like
-a mechanical shutter). Spoken prompts use a local text-to-speech program
-(``espeak-ng``, else ``espeak``) in a subprocess: off by default, never the
-network, at most one utterance at a time (a new prompt cuts the old one off).
-No audio device = silence, never an error.
+a mechanical shutter); its visual counterpart is the capture screen's white flash.
+No audio device = silence, never an error. Spoken prompts: :mod:`kiosk.speaker`.
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
-import subprocess
-import time
 
 import numpy as np
 import pygame
@@ -43,23 +38,12 @@ def shutter_samples(rate: int = RATE, seed: int = 7) -> np.ndarray:
 
 
 class Sounds:
-    """Shutter sound and speech; every method is safe to call without audio."""
+    """The shutter sound; every method is safe to call without audio (spoken prompts:
+    :mod:`kiosk.speaker`)."""
 
-    def __init__(self, *, shutter: bool = True, speak: bool = False, voice: str = "en",
-                 speech_rate: int = 150, wav_out: str | None = None) -> None:
-        """``wav_out``: write speech to this WAV file instead of the speakers."""
-        self.wav_out = wav_out
+    def __init__(self, *, shutter: bool = True) -> None:
         self.shutter_enabled = shutter
-        self.speak_enabled = speak
-        self.voice = voice
-        self.speech_rate = speech_rate
         self._sound = None
-        self._speaker: subprocess.Popen | None = None
-        self._last_text = ""
-        self._last_said = 0.0
-        self.tts = (shutil.which("espeak-ng") or shutil.which("espeak")) if speak else None
-        if speak and not self.tts:
-            log.warning("spoken prompts are on but neither espeak-ng nor espeak is installed")
         if shutter:
             self._init_mixer()
 
@@ -84,41 +68,5 @@ class Sounds:
             except Exception:  # noqa: BLE001
                 log.debug("playing the shutter sound failed", exc_info=True)
 
-    def say(self, text: str, *, min_gap_s: float = 1.5) -> None:
-        """Speak ``text`` unless it was the last thing said or speech is off."""
-        if not (self.speak_enabled and self.tts and text) or text == self._last_text:
-            return
-        now = time.monotonic()
-        if now - self._last_said < min_gap_s:
-            return
-        self.stop_speaking()
-        try:
-            cmd = [self.tts, "-v", self.voice, "-s", str(self.speech_rate)]
-            if self.wav_out:
-                cmd += ["-w", self.wav_out]
-            self._speaker = subprocess.Popen(
-                [*cmd, text],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL)
-            self._last_text = text
-            self._last_said = now
-        except OSError as exc:
-            log.warning("speech failed: %s", exc)
-            self.tts = None
-
-    def stop_speaking(self) -> None:
-        p = self._speaker
-        if p is not None and p.poll() is None:
-            p.terminate()
-            try:
-                p.wait(timeout=0.5)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        self._speaker = None
-
-    def forget(self) -> None:
-        """A new sitter: the same prompt may be spoken again."""
-        self._last_text = ""
-
     def close(self) -> None:
-        self.stop_speaking()
+        """Nothing to release (pygame's mixer closes with pygame)."""

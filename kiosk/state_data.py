@@ -40,6 +40,9 @@ class Kind(str, enum.Enum):
     PREV = "prev"  # presenter PageUp
     TAP = "tap"  # a touch or click with ``pos`` (turned into a button's event by the app)
     SELECT = "select"  # choose item ``index`` (a preset card)
+    LANGUAGE = "language"  # the guest picked a language; ``data`` is its code
+    LOUDER = "louder"  # the voice's volume (+ key)
+    SOFTER = "softer"  # (- key)
     START = "start"
     KEEP = "keep"
     RETAKE = "retake"
@@ -56,7 +59,7 @@ class Kind(str, enum.Enum):
 #: Events that count as a person interacting (they reset the idle timer).
 HUMAN_KINDS = frozenset({
     Kind.OK, Kind.BACK, Kind.SHUTTER, Kind.LEFT, Kind.RIGHT, Kind.UP, Kind.DOWN, Kind.NEXT,
-    Kind.PREV, Kind.TAP, Kind.SELECT, Kind.START, Kind.KEEP, Kind.RETAKE,
+    Kind.PREV, Kind.TAP, Kind.SELECT, Kind.START, Kind.KEEP, Kind.RETAKE, Kind.LANGUAGE,
 })
 
 
@@ -109,6 +112,8 @@ class Context:
 
     presets: list[PresetCard] = field(default_factory=list)
     fixed_preset: str | None = None  # --preset: the chooser is skipped
+    languages: list[str] = field(default_factory=list)  # offered, the booth's default first
+    language: str = ""  # the guest's pick; "" = the booth's default (after every session)
     preset: str | None = None
     focus: int = 0  # keyboard/presenter focus on the current screen
     state_since: float = 0.0
@@ -141,7 +146,7 @@ class Services(Protocol):
     def models_ready(self) -> bool: ...
     def setup_fault(self) -> SetupFault | None: ...
     def person_present(self) -> bool: ...
-    def begin_session(self, preset: str) -> None: ...
+    def begin_session(self, preset: str, language: str = "") -> None: ...
     def start_coaching(self, fresh: bool) -> None: ...
     def stop_coaching(self) -> None: ...
     def request_capture(self, manual: bool) -> None: ...

@@ -84,6 +84,8 @@ class Loading(Handler):
 
 class Welcome(Handler):
     def enter(self, m: StateMachine) -> None:
+        if m.history[-2:-1] != [State.CHOOSE]:  # a new guest: the booth's own language
+            m.ctx.language = ""
         m.svc.end_session()
         m.ctx.preset = None
         m.ctx.shot = None
@@ -94,9 +96,17 @@ class Welcome(Handler):
     def do(self, m: StateMachine, ev: Event | None) -> State | None:
         if ev is None:
             return None
+        langs = m.ctx.languages
+        if ev.kind is Kind.LANGUAGE and ev.data in langs:
+            m.ctx.language = ev.data
+            return None
+        if ev.kind in (Kind.LEFT, Kind.RIGHT) and len(langs) > 1:  # keys and presenters
+            now = langs.index(m.ctx.language) if m.ctx.language in langs else 0
+            m.ctx.language = langs[(now + (1 if ev.kind is Kind.RIGHT else -1)) % len(langs)]
+            return None
         if ev.kind in (Kind.OK, Kind.START, Kind.SHUTTER, Kind.NEXT, Kind.TAP, Kind.SELECT):
             if m.ctx.fixed_preset:
-                m.svc.begin_session(m.ctx.fixed_preset)
+                m.svc.begin_session(m.ctx.fixed_preset, language=m.ctx.language)
                 m.ctx.preset = m.ctx.fixed_preset
                 return State.COACHING
             return State.CHOOSE
@@ -130,7 +140,7 @@ class Choose(Handler):
             if 0 <= i < n:
                 m.ctx.focus = i
                 m.ctx.preset = m.ctx.presets[i].key
-                m.svc.begin_session(m.ctx.preset)
+                m.svc.begin_session(m.ctx.preset, language=m.ctx.language)
                 return State.COACHING
         return None
 

@@ -95,6 +95,7 @@ class Session:
     preset: str
     source: str
     camera: str
+    language: str = ""  # the guest's language (the kiosk's words, the voice)
     started_at: str = field(default_factory=_now_iso)
     started_mono: float = field(default_factory=time.monotonic)
     shots: list[SavedShot] = field(default_factory=list)
@@ -147,6 +148,7 @@ class Session:
                 "session": self.id,
                 "number": number,
                 "preset": self.preset,
+                "language": self.language,
                 "captured_at": _now_iso(),
                 "source": self.source,
                 "camera": cam,
@@ -219,6 +221,7 @@ class Session:
             "duration_s": round(time.monotonic() - self.started_mono, 2),
             "first_shot_s": None if self.first_shot_s is None else round(self.first_shot_s, 2),
             "preset": self.preset,
+            "language": self.language,
             "source": self.source,
             "camera": self.camera,
             "shots": len(self.shots),
@@ -262,7 +265,8 @@ class SessionStore:
             pass  # best effort: a read-only archive is still readable
         return removed
 
-    def start(self, preset: str, source: str = "", camera: str = "") -> Session:
+    def start(self, preset: str, source: str = "", camera: str = "",
+              language: str = "") -> Session:
         """A new session folder ``YYYY-MM-DD_NNNN`` (numbering continues per day)."""
         day = datetime.now().strftime("%Y-%m-%d")
         try:
@@ -280,7 +284,7 @@ class SessionStore:
         except OSError as exc:
             raise StorageError(f"cannot start a session in {self.out_dir}: "
                                f"{_reason(exc)}") from None
-        return Session(self, folder.name, folder, preset, source, camera)
+        return Session(self, folder.name, folder, preset, source, camera, language)
 
     @staticmethod
     def next_shot_number(folder: Path) -> int:

@@ -19,13 +19,14 @@ from coaching.messages import (
     flat_texts,
     load_catalogue,
     read_catalogue_file,
+    shipped_languages,
 )
 from coaching.yamlconfig import line_of, read_yaml
 from kiosk.fonts import missing_glyphs
 from kiosk.render import DrawnText, Renderer
 from kiosk.screens import CoachView, FaceBox, Guide, Photo, SetProgress, View, draw_view
 from kiosk.states import PresetCard, State
-from kiosk.view_model import cards
+from kiosk.view_model import cards, language_buttons
 
 #: The screen sizes every text must fit (the common kiosk displays).
 SIZES = ((1280, 720), (1920, 1080))
@@ -59,7 +60,8 @@ def sample_views(words: Catalogue, frame: np.ndarray) -> dict[str, View]:
     title = max((c.name for c in cards_), key=len, default="")
     live = {"words": words, "frame": frame, "frame_key": 1}
     out: dict[str, View] = {
-        "welcome": View(State.WELCOME, **live),
+        "welcome": View(State.WELCOME, languages=language_buttons(shipped_languages()),
+                        **live),
         "choose": View(State.CHOOSE, presets=cards_, focus=0, words=words),
         "choose_empty": View(State.CHOOSE, words=words),
         "capture": View(State.CAPTURE, flash=0.5, **live),
@@ -136,7 +138,7 @@ def _problems(d: DrawnText, screen: pygame.Rect, language: str) -> list[str]:
     if d.px < d.asked_px * MIN_SHRINK:
         out.append(f"shrunk to {100 * d.px // max(1, d.asked_px)}% of its size to fit "
                    f"{d.max_lines} line(s): say it shorter")
-    gone = missing_glyphs(d.text, language, d.bold)
+    gone = missing_glyphs(d.text, d.language, d.bold)
     if gone:
         out.append(f"the font has no glyph for {gone!r}")
     return out

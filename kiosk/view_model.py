@@ -39,7 +39,7 @@ def build_view(inp: ViewInputs, now: float, operator: OperatorView | None) -> Vi
              presets=cards(words, ctx.presets), focus=ctx.focus,
              mirror=inp.cfg.ui.mirror_preview, aspect=inp.cfg.ui.still_aspect,
              allow_back=True, words=words, button=inp.cfg.ui.button,
-             staffed=inp.cfg.ui.staffed)
+             staffed=inp.cfg.ui.staffed, languages=language_buttons(ctx.languages))
     frame = booth.camera.latest_frame()
     if frame is not None:
         v.frame = frame.image
@@ -126,8 +126,13 @@ def deliverable_crop(preset: Preset, metrics: Metrics, width: int, height: int
 
 
 def guest_language(inp: ViewInputs) -> str:
-    """The language the guest reads: the booth's default (``coach.language``)."""
-    return inp.cfg.coach.language
+    """The language the guest reads: their pick, else the booth's (``coach.language``)."""
+    return inp.machine.ctx.language or inp.cfg.coach.language
+
+
+def language_buttons(codes: list[str]) -> list[tuple[str, str]]:
+    """(code, the language's own name) for the picker; none when only one is offered."""
+    return [(c, load_catalogue(c).name) for c in codes] if len(codes) > 1 else []
 
 
 def cards(words: Catalogue, presets: list[PresetCard]) -> list[PresetCard]:

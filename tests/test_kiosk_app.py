@@ -26,6 +26,7 @@ from kiosk.app import KioskApp
 from kiosk.config import load_config
 from kiosk.operator import hash_pin
 from kiosk.states import Kind, State
+from kiosk.view_model import coach_words
 
 
 class FakeClock:
@@ -106,9 +107,11 @@ def make_app(tmp_path: Path, media: Path, presets: dict[str, Preset]):
 
     def make(*, source: CameraSource | None = None, windowed: bool = True,
              clock: Callable[[], float] | None = None, pin: str | None = None,
-             preset: str | None = None, idle: float = 60.0) -> KioskApp:
+             preset: str | None = None, idle: float = 60.0,
+             languages: list[str] | None = None) -> KioskApp:
         cfg = load_config()
         cfg.ui.idle_timeout_s = idle
+        cfg.ui.languages = languages or []
         cfg.ui.shutter_sound = False
         cfg.camera.watchdog.wait_for_camera = True  # a missing camera is waited for
         if pin:
@@ -178,6 +181,48 @@ def test_welcome_to_done_by_touch_and_keys_writes_the_photo_and_kept_flag(make_a
     (log_file,) = out.glob("sessions-*.jsonl")
     record = json.loads(log_file.read_text().splitlines()[-1])
     assert record["shots"] == 1 and record["kept"] == 1 and record["preset"] == "linkedin"
+
+
+def test_the_guests_language_is_on_every_screen_in_the_records_and_reset_after(
+        make_app) -> None:
+    app = make_app(languages=["de", "ja", "xx"])  # xx has no catalogue: not offered
+    drive(app, at(State.WELCOME))
+    assert app.machine.ctx.languages == ["en", "de", "ja"]
+    assert [b.label for b in app.buttons[1:]] == ["English", "Deutsch", "日本語"]
+    tap_button(app, "Deutsch")
+    drive(app, lambda a: a.machine.ctx.language == "de")
+    assert app.build_view(app.clock()).words.language == "de"
+    key(pygame.K_RIGHT)  # keys and presenters move through the languages too
+    drive(app, lambda a: a.machine.ctx.language == "ja")
+    key(pygame.K_LEFT)
+    drive(app, lambda a: a.machine.ctx.language == "de")
+    tap_button(app, "start")
+    drive(app, at(State.CHOOSE))
+    assert app.build_view(app.clock()).presets[0].name == "LinkedIn / Business"
+    post(Kind.BACK)  # back to the welcome screen: the same guest keeps the language
+    drive(app, at(State.WELCOME))
+    assert app.machine.ctx.language == "de"
+    tap_button(app, "start")
+    drive(app, at(State.CHOOSE))
+    post(Kind.SELECT, index=0)
+    drive(app, at(State.COACHING))
+    drive(app, lambda a: a.booth.last_result is not None
+          and a.booth.last_result.state.status != "no_face")
+    st = app.booth.last_result.state
+    said = app.build_view(app.clock()).coach.message
+    assert said == coach_words(load_catalogue("de"), st) != coach_words(load_catalogue("en"), st)
+    key(pygame.K_SPACE)
+    drive(app, at(State.REVIEW))
+    key(pygame.K_RETURN)
+    drive(app, at(State.DONE))
+    (side,) = sidecars(app.out_dir)
+    assert side["language"] == "de"
+    tap_button(app, "finish")
+    drive(app, at(State.WELCOME))
+    (log_file,) = app.out_dir.glob("sessions-*.jsonl")
+    assert json.loads(log_file.read_text().splitlines()[-1])["language"] == "de"
+    assert app.machine.ctx.language == ""  # the next guest starts in the booth's language
+    assert app.build_view(app.clock()).words.language == "en"
 
 
 def test_retake_then_automatic_shutter_and_presenter_keys(make_app) -> None:

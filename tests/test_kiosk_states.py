@@ -44,7 +44,7 @@ class FakeBooth:
     def person_present(self) -> bool:
         return False
 
-    def begin_session(self, preset: str) -> None:
+    def begin_session(self, preset: str, language: str = "") -> None:
         self.calls.append(("begin", preset))
 
     def start_coaching(self, fresh: bool) -> None:

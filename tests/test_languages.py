@@ -80,4 +80,6 @@ def flat_texts_of(words: Catalogue) -> list[str]:
                for size in SIZES]
     hints = [words.ui("set.saved_hint", number=1, total=3, hint=words.next_shot(i))
              for i in (1, 2)]
-    return [*flat_texts(read_catalogue_file(words.language)).values(), *prompts, *hints]
+    names = [load_catalogue(lang).name for lang in shipped_languages()]  # the picker's
+    return [*flat_texts(read_catalogue_file(words.language)).values(), *prompts, *hints,
+            *names]

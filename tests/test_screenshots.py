@@ -13,7 +13,7 @@ from kiosk.commands.screenshots import SCREENS
 
 def test_screenshots_writes_every_screen(tmp_path: Path, media: Path, capsys) -> None:
     out = tmp_path / "shots"
-    rc = main(["screenshots", str(out), "--size", "1280x720",
+    rc = main(["screenshots", str(out), "--size", "1280x720", "--language", "de",
                "--source", f"replay:{media / 'single_face.mp4'}"])
     printed = capsys.readouterr().out.split()
     assert rc == 0
@@ -34,6 +34,7 @@ def test_screenshots_writes_every_screen(tmp_path: Path, media: Path, capsys) ->
     (["--size", "12x7"], "--size"),
     (["--source", "replay:/no/such/file.mp4"], "not found"),
     (["--preset", "nope"], "unknown preset"),
+    (["--language", "zz"], "no message catalogue for language 'zz'"),
 ])
 def test_screenshots_bad_input_is_one_line(tmp_path: Path, capsys, argv: list[str],
                                            fragment: str) -> None:

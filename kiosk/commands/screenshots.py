@@ -26,7 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from camera.sources import SourceSpecError, parse_source
+from coaching.messages import load_catalogue
 from coaching.presets import Preset, load_presets
+from coaching.yamlconfig import ConfigError
 from kiosk.commands.common import UsageError, load_app_config, preset_or_usage
 from kiosk.config import AppConfig
 from kiosk.operator import Mode, hash_pin
@@ -61,6 +63,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="screen size in pixels (default 1920x1080; try 1080x1920 for portrait)")
     p.add_argument("--preset", default="linkedin", help="preset to coach (default linkedin)")
     p.add_argument("--config", type=Path, default=None, help="app config YAML")
+    p.add_argument("--language", default=None, metavar="LANG",
+                   help="the guest's language (a message catalogue code, e.g. de or ja; "
+                        "default: the config's coach.language)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,6 +80,12 @@ def run(args: argparse.Namespace) -> int:
     except SourceSpecError as exc:
         raise UsageError(f"--source: {exc}") from None
     cfg = load_app_config(args.config)
+    if args.language:
+        try:
+            load_catalogue(args.language)
+        except ConfigError as exc:
+            raise UsageError(f"--language: {exc}") from None
+        cfg.coach.language = args.language
     preset = preset_or_usage(args.preset)
     try:
         args.dir.mkdir(parents=True, exist_ok=True)
@@ -86,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     presets[preset.name] = preset.model_copy(update={"shots": 1})
     a_set = preset if preset.shots > 1 else preset.model_copy(update={"shots": 3})
     cfg.ui.shutter_sound = False
-    cfg.ui.speak_prompts = False
+    cfg.voice.enabled = False
     with tempfile.TemporaryDirectory(prefix="headshot-screens-") as tmp:
         booth = _Booth(cfg, spec, presets, size, Path(tmp) / "photos")
         written = _shoot(booth, a_set, args.dir)

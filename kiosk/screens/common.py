@@ -37,12 +37,15 @@ def back_button(r: Renderer, v: View) -> Button:
     label = v.words.ui("common.back")
     u = r.u
     rect = pygame.Rect(int(2 * u), int(2 * u), int(22 * u), int(10 * u))
+    px = int(rect.h * 0.42)
+    # Wide enough for the word in every language ("Zurück", "Indietro"), up to a limit.
+    rect.w = min(int(34 * u), max(rect.w, int(rect.h * 1.25) + r.font(px).size(label)[0]))
     radius = int(rect.h // 2)
     r.shade(rect, 200, radius, color=(30, 33, 40))
     pygame.draw.rect(r.surface, Theme.FG, rect, max(2, int(0.3 * u)), border_radius=radius)
     r.back_chevron((rect.x + int(rect.h * 0.5), rect.centery), rect.h * 0.45)
-    r.draw_text(label, int(rect.h * 0.42), Theme.FG,
-                midleft=(rect.x + int(rect.h * 0.85), rect.centery))
+    r.draw_text(label, px, Theme.FG, midleft=(rect.x + int(rect.h * 0.85), rect.centery),
+                max_w=rect.right - int(rect.h * 0.4) - (rect.x + int(rect.h * 0.85)))
     return Button(rect.inflate(int(2 * u), int(2 * u)), Event(Kind.BACK), label)
 
 
@@ -53,7 +56,7 @@ def pill(r: Renderer, text: str, midtop: tuple[int, int], px: int) -> pygame.Rec
     rect = t.get_rect().inflate(int(px * 1.2), int(px * 0.5))
     rect.midtop = midtop
     r.shade(rect, 190, rect.h // 2)
-    r.draw_text(text, px, Theme.FG, center=rect.center)
+    r.draw_text(text, px, Theme.FG, center=rect.center, max_w=int(r.w * 0.6))
     return rect
 
 

@@ -40,7 +40,7 @@ def draw(r: Renderer, v: View) -> list[Button]:
                            max_lines=3)
     elif v.session_code:
         rect = r.draw_text(w.ui("done.code_label"), int(4.2 * u), Theme.MUTED, bold=False,
-                           midtop=(cx, rect.bottom + int(3 * u)))
+                           midtop=(cx, rect.bottom + int(3 * u)), max_w=tw)
         code_box = pygame.Rect(0, 0, int(min(tw * 0.9, 60 * u)), int(14 * u))
         code_box.midtop = (cx, rect.bottom + int(2 * u))
         pygame.draw.rect(r.surface, Theme.CARD, code_box, border_radius=int(2 * u))
@@ -72,7 +72,7 @@ def draw(r: Renderer, v: View) -> list[Button]:
     r.button(btn, w.ui("done.finish"), primary=True, focused=True)
     left = max(0, int(v.seconds_left + 0.999))
     r.draw_text(w.ui("done.countdown", seconds=left), int(3.4 * u), Theme.MUTED, bold=False,
-                midtop=(cx, btn.bottom + int(2 * u)))
+                midtop=(cx, btn.bottom + int(2 * u)), max_w=int(r.w * 0.9))
     return [Button(btn, Event(Kind.OK), "finish")]
 
 

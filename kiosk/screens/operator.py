@@ -93,12 +93,13 @@ def _panel(r: Renderer, op: OperatorView) -> list[Button]:
     controls = [
         ("shutter", "Take photo", True),
         ("toggle_auto", "Auto: paused" if op.auto_paused else "Auto: on", False),
+        ("toggle_voice", "Voice: on" if op.voice_on else "Voice: off", False),
         ("preset_prev", "◀", False),
         ("preset_next", "▶", False),
         ("close", "Close", False),
         ("quit", "Quit kiosk", False),
     ]
-    weights = [3, 3, 1, 1, 2, 3]
+    weights = [3, 3, 3, 1, 1, 2, 3]
     total_w = panel.w - 2 * pad - (len(controls) - 1) * int(1.2 * u)
     bx = x
     for (data, label, primary), wgt in zip(controls, weights, strict=True):

@@ -100,6 +100,7 @@ class OperatorView:
     preset: str = ""
     auto_paused: bool = False
     state: str = ""
+    voice_on: bool = False
 
 
 @dataclass
@@ -135,6 +136,7 @@ class View:
     #: The guest's language: every word a screen draws comes from here.
     words: Catalogue = field(default_factory=lambda: load_catalogue("en"))
     done_qr: str = ""  # done: the first plugin line's QR payload (the hand-off link)
+    languages: list[tuple[str, str]] = field(default_factory=list)  # the picker: (code, name)
     camera_title: str = ""
     camera_detail: str = ""
     notice: str = ""
