@@ -146,6 +146,7 @@ class KioskApp:
 
     # -- lifecycle ---------------------------------------------------------------------
     def start(self) -> None:
+        Theme.use(self.cfg.ui.theme)
         self.surface = _open_display(self.cfg, self.windowed, self.size)
         self.renderer = Renderer(self.surface)
         self.mapper = InputMapper(self.surface.get_size(), long_press_s=self.cfg.ui.long_press_s)

@@ -55,6 +55,9 @@ class UISettings(_Section):
         True, description="someone looks after the booth: the done screen asks the guest to "
                           "show their code to a member of staff; false = self-service, no "
                           "such line")
+    theme: Literal["standard", "large_contrast"] = Field(
+        "standard", description="large_contrast: larger text, black and white, opaque panels "
+                                "(the operator overlay's Large text button switches it)")
     languages: list[Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]] = Field(
         default_factory=list, max_length=12,
         description="languages the welcome screen offers (catalogue codes, e.g. [de, fr, ja]); "

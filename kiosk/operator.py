@@ -97,6 +97,7 @@ class Action(str, enum.Enum):
     SHUTTER = "shutter"
     TOGGLE_AUTO = "toggle_auto"
     TOGGLE_VOICE = "toggle_voice"
+    TOGGLE_THEME = "toggle_theme"
     PRESET_PREV = "preset_prev"
     PRESET_NEXT = "preset_next"
     ROW_UP = "row_up"

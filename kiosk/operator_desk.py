@@ -3,7 +3,8 @@
 The overlay's own state (PIN pad, lockout, selected row) is :class:`kiosk.operator.
 OperatorPanel`; its table and stats lines are :mod:`kiosk.operator_table`. Here the
 unlocked overlay's actions are carried out: manual shutter, pausing the automatic
-shutter, the voice on or off, switching preset, moving a range's ends for this run, quitting.
+shutter, the voice on or off, large text, switching preset, moving a range's ends for
+this run, quitting.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from kiosk.booth import Booth
 from kiosk.operator import Action, Mode, OperatorPanel
 from kiosk.operator_table import operator_rows
 from kiosk.states import Event, Kind, State, StateMachine
+from kiosk.theme import Theme
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +30,7 @@ OPERATOR_IDLE_S = 120.0
 KEYS = {
     pygame.K_ESCAPE: Action.CLOSE, pygame.K_UP: Action.ROW_UP, pygame.K_DOWN: Action.ROW_DOWN,
     pygame.K_SPACE: Action.SHUTTER, pygame.K_a: Action.TOGGLE_AUTO,
-    pygame.K_v: Action.TOGGLE_VOICE,
+    pygame.K_v: Action.TOGGLE_VOICE, pygame.K_t: Action.TOGGLE_THEME,
     pygame.K_PAGEUP: Action.PRESET_PREV, pygame.K_PAGEDOWN: Action.PRESET_NEXT,
     pygame.K_r: Action.RESET_RANGES, pygame.K_q: Action.QUIT, pygame.K_f: Action.FULL_FRAME,
 }
@@ -53,6 +55,7 @@ class OperatorDesk:
             Action.SHUTTER: self._shutter, Action.TOGGLE_AUTO: self._toggle_auto,
             Action.TOGGLE_VOICE: lambda: log.info("operator: voice %s",
                                                   "on" if toggle_voice() else "off"),
+            Action.TOGGLE_THEME: self._toggle_theme,
             Action.PRESET_PREV: lambda: self._preset(-1),
             Action.PRESET_NEXT: lambda: self._preset(+1),
             Action.ROW_UP: lambda: self._row(-1), Action.ROW_DOWN: lambda: self._row(+1),
@@ -155,6 +158,11 @@ class OperatorDesk:
 
     def _full_frame(self) -> None:
         self.booth.review_full_frame = not self.booth.review_full_frame
+
+    def _toggle_theme(self) -> None:
+        """Large text and high contrast on or off, for this run."""
+        Theme.use("standard" if Theme.name == "large_contrast" else "large_contrast")
+        log.info("operator: theme %s", Theme.name)
 
     def _toggle_auto(self) -> None:
         self.booth.set_auto_paused(not self.booth.auto_paused)

@@ -19,6 +19,7 @@ import numpy as np
 import pygame
 
 from kiosk import fonts
+from kiosk.contrast import text_contrast
 from kiosk.frame_fit import PreviewMap, crop_to_aspect, fit_rect, rgb_surface, to_display
 from kiosk.shapes import ShapeDrawing
 from kiosk.theme import Color, Theme
@@ -42,6 +43,8 @@ class DrawnText:
     rect: pygame.Rect
     bold: bool
     language: str = "en"  # whose font drew it
+    color: Color = (250, 250, 250)
+    contrast: float | None = None  # WCAG ratio on the surface (when measuring contrast)
 
 
 class Renderer(ShapeDrawing):
@@ -62,6 +65,8 @@ class Renderer(ShapeDrawing):
         self._families = fonts.families("en")
         #: Set to a list to record every text drawn (the fit checks and tests read it).
         self.drawn: list[DrawnText] | None = None
+        #: With ``drawn``: also measure each text's contrast on the surface (slow: checks).
+        self.measure_contrast = False
 
     # -- geometry --------------------------------------------------------------
     @property
@@ -109,7 +114,7 @@ class Renderer(ShapeDrawing):
             self.set_language(before)
 
     def font(self, px: int, bold: bool = True) -> pygame.font.Font:
-        px = max(8, int(px))
+        px = max(8, int(px * Theme.TEXT_SCALE))  # the large-text theme: every font larger
         key = (self._families, px, bold)
         f = self._fonts.get(key)
         if f is None:
@@ -198,6 +203,10 @@ class Renderer(ShapeDrawing):
         box = pygame.Rect(0, 0, total_w, total_h)
         _anchor(box, center=center, midleft=midleft, midtop=midtop, topleft=topleft)
         left_aligned = midleft is not None or topleft is not None
+        area = box.clip(self.surface.get_rect())
+        before = (pygame.surfarray.array3d(self.surface.subsurface(area))
+                  if self.drawn is not None and self.measure_contrast and area.size[0] > 0
+                  and area.size[1] > 0 else None)
         for i, t in enumerate(surfs):
             r = t.get_rect()
             r.top = box.top + i * step
@@ -207,8 +216,12 @@ class Renderer(ShapeDrawing):
                 r.centerx = box.centerx
             self.surface.blit(t, r)
         if self.drawn is not None:
+            contrast = None
+            if before is not None:
+                after = pygame.surfarray.array3d(self.surface.subsurface(area))
+                contrast = text_contrast(before, after, color)
             self.drawn.append(DrawnText(s, asked, px, max_w, max_lines, len(lines), box.copy(),
-                                        bold, self.language))
+                                        bold, self.language, color, contrast))
         return box
 
     def _fitted_lines(self, s: str, px: int, bold: bool, max_w: int | None,
@@ -235,7 +248,10 @@ class Renderer(ShapeDrawing):
 
     def shade(self, rect: pygame.Rect, alpha: int = Theme.PANEL_ALPHA, radius: int = 0,
               color: Color = (0, 0, 0)) -> None:
-        """Darken ``rect`` (a cached translucent panel)."""
+        """Darken ``rect`` (a cached translucent panel; the large-contrast theme makes
+        every dark panel near-opaque)."""
+        if color == (0, 0, 0) or color == (30, 33, 40):
+            alpha = max(alpha, Theme.MIN_SHADE)
         def build(s: pygame.Surface) -> None:
             pygame.draw.rect(s, (*color, alpha), s.get_rect(), border_radius=radius)
 

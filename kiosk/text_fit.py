@@ -103,7 +103,7 @@ def sample_views(words: Catalogue, frame: np.ndarray) -> dict[str, View]:
                 out[f"{metric}.{v}@{size}"] = View(
                     State.COACHING, face=face, guide=guide, preset_name=title,
                     coach=CoachView("adjusting", words.prompt(f"{metric}.{v}", size), v, metric,
-                                    0.5), **live)
+                                    0.5, key=f"{metric}.{v}"), **live)
     for n in (1, 2):
         out[f"next_shot.{n}"] = View(State.COACHING, face=face, guide=guide, preset_name=title,
                                      progress=SetProgress(2, 3, saved=1, hint=words.next_shot(n)),

@@ -171,7 +171,8 @@ def coach_view(v: View, booth: Booth, preset: Preset, words: Catalogue) -> None:
                             metric=getattr(prompt, "metric", None),
                             readiness=float(st.readiness),
                             hold_progress=float(st.hold_progress),
-                            in_range=dict(st.in_range or {}))
+                            in_range=dict(st.in_range or {}),
+                            key=str(getattr(prompt, "key", "") or ""))
     mt = getattr(st, "metrics", None) or (res.metrics if res is not None else None)
     if mt is not None and mt.faces and None not in (mt.face_center_x, mt.eye_line,
                                                    mt.head_height):

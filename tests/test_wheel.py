@@ -96,11 +96,12 @@ def _package_folders() -> dict[str, Path]:
     found: dict[str, Path] = {}
     tops = [p.parent for p in REPO.glob("*/__init__.py")
             if p.parent.name not in ("tests", "benchmarks")]
-    roots = [(t.name, t) for t in tops] + [("coaching.defaults", REPO / "config")]
+    roots = [(t.name, t) for t in tops] + [("coaching.defaults", REPO / "config"),
+                                           ("kiosk.icons", REPO / "assets" / "icons")]
     for name, root in roots:
         for folder in [root, *sorted(p for p in root.rglob("*") if p.is_dir())]:
             if "__pycache__" in folder.parts or not any(
-                    f.suffix in (".py", ".yaml", ".yml") for f in folder.iterdir()):
+                    f.suffix in (".py", ".yaml", ".yml", ".svg") for f in folder.iterdir()):
                 continue
             rel = folder.relative_to(root).parts
             found[".".join((name, *rel))] = folder
@@ -118,7 +119,8 @@ def test_pyproject_lists_every_package_folder() -> None:
     folders = _package_folders()
     assert sorted(set(folders) - listed) == [], "add these to pyproject.toml's packages"
     assert sorted(listed - set(folders)) == [], "pyproject.toml lists packages that are gone"
-    assert setuptools_cfg["package-dir"] == {"coaching.defaults": "config"}
+    assert setuptools_cfg["package-dir"] == {"coaching.defaults": "config",
+                                             "kiosk.icons": "assets/icons"}
 
 
 def test_the_source_tree_finds_the_shipped_config_beside_the_packages() -> None:

@@ -55,6 +55,10 @@ def draw(r: Renderer, v: View) -> list[Button]:
     name_px = min(r.fit_px(c.name, int(min(ch * 0.3, 5.2 * u)), inner_w) for c in v.presets)
     desc_px = min(r.fit_px(c.description, int(min(ch * 0.2, 3.4 * u)), inner_w, bold=False,
                            max_lines=2) for c in v.presets)
+    # Name and two lines of description inside the card, whatever the script's line height.
+    room = ch - int(ch * 0.22) - int(r.font(name_px).get_linesize() * 1.12) - int(2 * u)
+    while desc_px > 10 and r.font(desc_px, False).get_linesize() * 2.12 > room:
+        desc_px = int(desc_px * 0.92)
     for i, card in enumerate(v.presets):
         row, col = divmod(i, cols)
         rect = pygame.Rect(area.x + col * (cw + gap), y0 + row * (ch + gap), cw, ch)

@@ -13,6 +13,7 @@ import math
 import pygame
 
 from kiosk.frame_fit import PreviewMap, crop_to_aspect, fit_rect
+from kiosk.icons import icon, icon_key
 from kiosk.render import Renderer
 from kiosk.screens import common, shots
 from kiosk.screens.views import Button, CoachView, FaceBox, Guide, View
@@ -129,6 +130,10 @@ def _band(r: Renderer, band: pygame.Rect, cv: CoachView, v: View) -> Button:
     holding = cv.status == "hold"
     message = cv.message or (v.words.state("hold") if holding else "")
     _c, ring_r, text_w = ring_and_text_width(r, band)
+    key = icon_key(cv.key, cv.metric, cv.direction) if not holding else None
+    icon_px = int(min(band.h * 0.8, 15 * u)) if key else 0
+    indent = int(4 * u) + (icon_px + int(2.5 * u) if icon_px else 0)
+    text_w -= indent - int(4 * u)
     px, n_lines = _prompt_fit(r, message, text_w)
     need = int(n_lines * r.font(px).get_linesize() * 1.12 + 5 * u)
     if r.portrait:
@@ -139,19 +144,15 @@ def _band(r: Renderer, band: pygame.Rect, cv: CoachView, v: View) -> Button:
     ring_c, ring_r, _w = ring_and_text_width(r, band)
     color = Theme.GOOD if holding or cv.status == "captured" else Theme.FG
     if r.portrait:  # text at the top of the band, under the preview; the ring below it
-        r.draw_text(message, px, color, topleft=(int(4 * u), band.y + int(4 * u)),
-                    max_w=text_w, max_lines=n_lines)
+        text = r.draw_text(message, px, color, topleft=(indent, band.y + int(4 * u)),
+                           max_w=text_w, max_lines=n_lines)
     else:
-        r.draw_text(message, px, color, midleft=(int(4 * u), band.centery), max_w=text_w,
-                    max_lines=n_lines)
-    if holding:
-        r.ring(ring_c, ring_r, cv.hold_progress, color=Theme.GOOD)
-        count = max(1, math.ceil(3 * (1.0 - cv.hold_progress)))
-        r.draw_text(str(count), int(ring_r * 1.1), Theme.GOOD, center=ring_c)
-    else:
-        col = Theme.GOOD if cv.readiness >= 0.999 else Theme.ACCENT
-        r.ring(ring_c, ring_r, cv.readiness, color=col)
-        r.camera_icon(ring_c, ring_r * 0.9)
+        text = r.draw_text(message, px, color, midleft=(indent, band.centery), max_w=text_w,
+                           max_lines=n_lines)
+    picture = icon(key, icon_px) if key else None
+    if picture is not None:  # the body part and the way to move it, for every guest
+        r.surface.blit(picture, picture.get_rect(midleft=(int(4 * u), text.centery)))
+    _readiness(r, ring_c, ring_r, cv, holding)
     cap = v.words.ui("coaching.taking" if holding else "coaching.photo_now")
     r.draw_text(cap, int(max(2.6 * u, ring_r * 0.34)), Theme.MUTED,
                 midtop=(ring_c[0], ring_c[1] + ring_r + int(0.8 * u)),
@@ -159,6 +160,25 @@ def _band(r: Renderer, band: pygame.Rect, cv: CoachView, v: View) -> Button:
     hit = pygame.Rect(0, 0, 2 * ring_r + int(4 * u), band.h)
     hit.center = (ring_c[0], band.centery)
     return Button(hit, Event(Kind.SHUTTER), "shutter")
+
+
+def _readiness(r: Renderer, c: tuple[int, int], radius: int, cv: CoachView,
+               holding: bool) -> None:
+    """The ring shows its state by shape and fill as well as colour: an arc filling up
+    round the camera while adjusting; a solid disc with a check when everything is in
+    range; the solid disc with the count while holding still."""
+    if holding or cv.readiness >= 0.999:
+        pygame.draw.circle(r.surface, Theme.GOOD, c, radius)
+        if holding:
+            count = max(1, math.ceil(3 * (1.0 - cv.hold_progress)))
+            r.ring(c, radius, cv.hold_progress, color=Theme.FG, track=Theme.GOOD,
+                   width=max(4, radius // 6))
+            r.draw_text(str(count), int(radius * 1.1), Theme.DARK, center=c)
+        else:
+            r.check(c, radius * 1.1, Theme.DARK)
+        return
+    r.ring(c, radius, cv.readiness, color=Theme.ACCENT)
+    r.camera_icon(c, radius * 0.9)
 
 
 def _guide(r: Renderer, pm: PreviewMap, g: Guide, ok: bool) -> None:

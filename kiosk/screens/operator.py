@@ -94,20 +94,27 @@ def _panel(r: Renderer, op: OperatorView) -> list[Button]:
         ("shutter", "Take photo", True),
         ("toggle_auto", "Auto: paused" if op.auto_paused else "Auto: on", False),
         ("toggle_voice", "Voice: on" if op.voice_on else "Voice: off", False),
+        ("toggle_theme", "Large text" if Theme.name == "standard" else "Normal text", False),
         ("preset_prev", "◀", False),
         ("preset_next", "▶", False),
         ("close", "Close", False),
         ("quit", "Quit kiosk", False),
     ]
-    weights = [3, 3, 3, 1, 1, 2, 3]
-    total_w = panel.w - 2 * pad - (len(controls) - 1) * int(1.2 * u)
-    bx = x
-    for (data, label, primary), wgt in zip(controls, weights, strict=True):
-        bw = int(total_w * wgt / sum(weights))
-        rect = pygame.Rect(bx, by, bw, bh)
-        r.button(rect, label, primary=primary, px=int(bh * 0.36))
-        buttons.append(Button(rect, _ev(data), label))
-        bx += bw + int(1.2 * u)
+    weights = [3, 3, 3, 3, 1, 1, 2, 3]
+    # One row on a landscape screen; two on a narrow one (every button thumb-sized).
+    split = len(controls) if r.w > r.h else 4
+    rows = [(controls[:split], weights[:split]), (controls[split:], weights[split:])]
+    rows = [row for row in rows if row[0]]
+    by -= (len(rows) - 1) * (bh + int(1.2 * u))
+    for i, (row_controls, row_weights) in enumerate(rows):
+        total_w = panel.w - 2 * pad - (len(row_controls) - 1) * int(1.2 * u)
+        bx, row_y = x, by + i * (bh + int(1.2 * u))
+        for (data, label, primary), wgt in zip(row_controls, row_weights, strict=True):
+            bw = int(total_w * wgt / sum(row_weights))
+            rect = pygame.Rect(bx, row_y, bw, bh)
+            r.button(rect, label, primary=primary, px=int(bh * 0.36))
+            buttons.append(Button(rect, _ev(data), label))
+            bx += bw + int(1.2 * u)
     r.draw_text(f"Preset: {op.preset}", int(3 * u), Theme.FG,
                 topleft=(x, by - int(5 * u)), max_w=panel.w - 2 * pad)
     # Range adjusters for the selected row.

@@ -36,6 +36,7 @@ class CoachView:
     readiness: float = 0.0
     hold_progress: float = 0.0
     in_range: dict[str, bool] = field(default_factory=dict)
+    key: str = ""  # the prompt's catalogue key (its icon), e.g. "pitch_deg.up"
 
 
 @dataclass(frozen=True)
