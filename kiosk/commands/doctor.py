@@ -153,12 +153,14 @@ def _display() -> Check:
 
 
 def _audio(cfg: AppConfig) -> Check:
-    ui = cfg.ui
-    if ui.speak_prompts and not (shutil.which("espeak-ng") or shutil.which("espeak")):
-        return Check("FAIL", "audio", "ui.speak_prompts is on but espeak-ng is not installed",
-                     "apt-get install espeak-ng, or set ui.speak_prompts: false")
-    if not (ui.shutter_sound or ui.speak_prompts):
-        return Check("ok", "audio", "no sound wanted (ui.shutter_sound and ui.speak_prompts off)")
+    ui, voice = cfg.ui, cfg.voice
+    speak = voice.enabled is not False
+    if voice.enabled and voice.piper_model is None and not (
+            shutil.which("espeak-ng") or shutil.which("espeak")):
+        return Check("FAIL", "audio", "voice.enabled is on but espeak-ng is not installed",
+                     "apt-get install espeak-ng, or set voice.enabled: false")
+    if not (ui.shutter_sound or speak):
+        return Check("ok", "audio", "no sound wanted (ui.shutter_sound and voice.enabled off)")
     requested = os.environ.get("SDL_AUDIODRIVER", "").strip()
     if requested.lower() == "dummy":
         return Check("ok", "audio", "SDL_AUDIODRIVER=dummy: silent, on purpose")
