@@ -166,12 +166,19 @@ class Output(_Strict):
     @model_validator(mode="after")
     def _check(self) -> Output:
         if self.kind == "sheet":
-            if self.sheet is None:
-                raise ValueError("a sheet output needs 'sheet:'")
-            if any(v is not None for v in (self.aspect, self.size_mm, self.size_in,
-                                           self.pixels, self.rule)):
-                raise ValueError("a sheet output takes only name, title, kind and sheet")
-            return self
+            self._check_sheet()
+        else:
+            self._check_photo()
+        return self
+
+    def _check_sheet(self) -> None:
+        if self.sheet is None:
+            raise ValueError("a sheet output needs 'sheet:'")
+        if any(v is not None for v in (self.aspect, self.size_mm, self.size_in,
+                                       self.pixels, self.rule)):
+            raise ValueError("a sheet output takes only name, title, kind and sheet")
+
+    def _check_photo(self) -> None:
         if self.sheet is not None:
             raise ValueError("'sheet:' needs kind: sheet")
         shapes = [s for s in (self.aspect, self.size_mm, self.size_in) if s is not None]
@@ -181,7 +188,10 @@ class Output(_Strict):
             raise ValueError("shape sides must be more than 0")
         if self.rule is None:
             raise ValueError("a photo output needs a composition 'rule:'")
-        physical = self.size_mm is not None or self.size_in is not None
+        self._check_resolution(self.size_mm is not None or self.size_in is not None)
+
+    def _check_resolution(self, physical: bool) -> None:
+        """A physical size takes dpi or a pixel range; an aspect takes pixels."""
         ranged = self.pixels is not None and self.pixels.width is None
         if physical and self.dpi is None and not ranged:
             raise ValueError("a physical size needs 'dpi' (or a pixels min/max range)")
@@ -189,7 +199,6 @@ class Output(_Strict):
             raise ValueError("give dpi or pixels for a physical size, not both")
         if not physical and self.pixels is None:
             raise ValueError("an aspect output needs 'pixels'")
-        return self
 
     # -- derived ---------------------------------------------------------------
     def ratio(self) -> float:

@@ -97,41 +97,46 @@ def verify_captures(out_dir: Path, written: list[tuple[Path, Path, bool | None]]
     # originals only: shot-001.jpg, not the derived deliverables (shot-001.<output>.jpg)
     on_disk = sorted(p.resolve() for p in Path(out_dir).glob("*/shot-*.*")
                      if p.suffix.lower() != ".json" and p.name.count(".") == 1)
-    ok = 0
     for img in on_disk:
         if img not in expected:
             errors.append(f"{img.parent.name}/{img.name}: on disk but never written")
+    ok = 0
     for img, (side, kept) in expected.items():
-        where = f"{img.parent.name}/{img.name}"
-        try:
-            data = np.frombuffer(img.read_bytes(), np.uint8)
-        except OSError as exc:
-            errors.append(f"{where}: unreadable ({exc.strerror or exc})")
-            continue
-        pixels = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
-        if pixels is None or pixels.size == 0:
-            errors.append(f"{where}: does not decode as an image")
-            continue
-        try:
-            meta = json.loads(side.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            errors.append(f"{where}: sidecar unreadable ({type(exc).__name__})")
-            continue
-        missing = [k for k in REQUIRED_SIDECAR if k not in meta]
-        if missing:
-            errors.append(f"{where}: sidecar lacks {', '.join(missing)}")
-            continue
-        if meta["file"] != img.name or meta["session"] != img.parent.name:
-            errors.append(f"{where}: sidecar names {meta['session']}/{meta['file']}")
-            continue
-        if (meta["kept"] is True) != (kept is True):
-            errors.append(f"{where}: sidecar kept={meta['kept']!r}, set {kept!r}")
-            continue
-        if not isinstance(meta["metrics"], dict):
-            errors.append(f"{where}: sidecar metrics is not an object")
-            continue
-        ok += 1
+        problem = _capture_problem(img, side, kept)
+        if problem is None:
+            ok += 1
+        else:
+            errors.append(f"{img.parent.name}/{img.name}: {problem}")
     return ok
+
+
+def _capture_problem(img: Path, side: Path, kept: bool | None) -> str | None:
+    """What is wrong with one written photo and its sidecar (None: nothing)."""
+    try:
+        data = np.frombuffer(img.read_bytes(), np.uint8)
+    except OSError as exc:
+        return f"unreadable ({exc.strerror or exc})"
+    pixels = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    if pixels is None or pixels.size == 0:
+        return "does not decode as an image"
+    try:
+        meta = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return f"sidecar unreadable ({type(exc).__name__})"
+    return _sidecar_problem(meta, img, kept)
+
+
+def _sidecar_problem(meta: dict, img: Path, kept: bool | None) -> str | None:
+    missing = [k for k in REQUIRED_SIDECAR if k not in meta]
+    if missing:
+        return f"sidecar lacks {', '.join(missing)}"
+    if meta["file"] != img.name or meta["session"] != img.parent.name:
+        return f"sidecar names {meta['session']}/{meta['file']}"
+    if (meta["kept"] is True) != (kept is True):
+        return f"sidecar kept={meta['kept']!r}, set {kept!r}"
+    if not isinstance(meta["metrics"], dict):
+        return "sidecar metrics is not an object"
+    return None
 
 
 def judge(res: SoakResult, opts: SoakOptions) -> None:
