@@ -39,7 +39,8 @@ def build_view(inp: ViewInputs, now: float, operator: OperatorView | None) -> Vi
              presets=cards(words, ctx.presets), focus=ctx.focus,
              mirror=inp.cfg.ui.mirror_preview, aspect=inp.cfg.ui.still_aspect,
              allow_back=True, words=words, button=inp.cfg.ui.button,
-             staffed=inp.cfg.ui.staffed, languages=language_buttons(ctx.languages))
+             staffed=inp.cfg.ui.staffed, uploads=inp.cfg.mirror.enabled,
+             languages=language_buttons(ctx.languages))
     frame = booth.camera.latest_frame()
     if frame is not None:
         v.frame = frame.image

@@ -177,6 +177,11 @@ def test_set_words() -> None:
     assert saved_line(three) == "All 3 photos are saved, your favourite is photo 2."
     no_code = View(State.DONE, location="/x/shot-001.jpg", saved_count=1)
     assert saved_line(no_code).endswith("Ask a member of staff for your copy.")
+    # "nothing is uploaded" only where it is true (mirror.enabled copies kept photos off)
+    assert "nothing is uploaded" in saved_line(one)
+    mirrored = View(State.DONE, location=one.location, saved_count=1,
+                    session_code=one.session_code, uploads=True)
+    assert saved_line(mirrored) == "Your photo is saved."
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

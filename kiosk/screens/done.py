@@ -86,8 +86,8 @@ def saved_line(v: View) -> str:
     """What was saved, in words: never a path (that is for the operator)."""
     n = max(1, v.saved_count)
     w = v.words
-    if n == 1:
-        words = w.ui("done.stays_here")
+    if n == 1:  # "nothing is uploaded" only when nothing is (mirror: off)
+        words = w.ui("done.saved_one" if v.uploads else "done.stays_here")
     elif v.favourite is not None:
         words = w.ui("done.all_saved_favourite", n=n, number=v.favourite + 1)
     else:

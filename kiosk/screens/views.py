@@ -147,3 +147,4 @@ class View:
     staff: list[str] = field(default_factory=list)  # set-up / camera faults, for staff
     button: bool = False  # a physical button is configured (ui.button)
     staffed: bool = True  # someone looks after the booth (ui.staffed)
+    uploads: bool = False  # kept photos are copied off the booth (mirror.enabled)
