@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from camera.base import CameraError, CameraSource, Frame, SourceState, SourceUnreadable
-from camera.sources import SourceSpecError, open_source, parse_source
+from camera.sources import SourceSpec, SourceSpecError, open_source, parse_source
 from coaching.landmarks import FaceTracker, PoseTracker
 from coaching.metering import FaceMeter, meter_for
 from coaching.models import ModelError
@@ -65,24 +65,12 @@ def run_headless(args: argparse.Namespace) -> int:
         raise UsageError("--headless needs --preset NAME_OR_FILE "
                          "(see 'headshot-kiosk presets')")
     preset = preset_or_usage(args.preset)
-    spec_text = args.source or config.camera.source
-    try:
-        spec = parse_source(spec_text)
-    except SourceSpecError as exc:
-        raise UsageError(str(exc)) from None
-    camera_settings = config.camera.model_copy(deep=True)
-    camera_settings.replay.realtime = False  # every frame, in order, as fast as we go
-    camera_settings.replay.loop = False
-    try:
-        source = open_source(spec, camera_settings)
-    except CameraError as exc:
-        raise UsageError(f"--source {spec_text}: {exc}") from None
+    spec, source = _source(args.source or config.camera.source, config)
     out_dir = Path(args.out or config.storage.out_dir or (user_data_dir() / "sessions"))
     try:
         store = SessionStore(out_dir)
     except StorageError as exc:
         return _fail(str(exc))
-
     uses_pose = any(n in ("shoulder_turn_deg", "shoulder_tilt_deg")
                     for n, _ in preset.ranges.items())
     try:
@@ -102,36 +90,58 @@ def run_headless(args: argparse.Namespace) -> int:
             return _fail(str(exc))
         except CameraError as exc:
             return _fail(f"{source.name}: {exc}")
-        session = store.start(preset.name or "preset", source=str(spec),
-                              camera=getattr(source, "name", str(spec)))
-        print(f"headless: preset {preset.name} ({preset.title}), source {spec}, "
-              f"saving to {session.folder}", flush=True)
-        runner = _Runner(step, session, source, spec.kind, list(args.shutter_at or []),
-                         verbose=bool(getattr(args, "verbose", False)), after=after)
-        # a live webcam: exposure metered on the face (coaching/metering.py)
-        runner.meter = meter_for(source, config.camera.webcam.metering,
-                                 config.camera.webcam.face_target)
-        try:
-            runner.run()
-        except KeyboardInterrupt:
-            print("interrupted", file=sys.stderr)
-        after.finish(runner.saved)
-        if config.handoff.enabled and runner.saved:
-            _hand_off(config, store, session, runner.saved)
-        try:
-            session.end()
-        except StorageError as exc:
-            print(f"storage: {exc}", file=sys.stderr)
-        print(f"end: {runner.frames} frames, {len(runner.saved)} capture(s) "
-              f"({runner.counts['auto']} auto, {runner.counts['manual']} manual) in "
-              f"{session.folder}", flush=True)
-        if runner.frames == 0:
-            return _fail(f"--source {spec}: no frame came from the source")
-        return 1 if runner.storage_errors else 0
+        return _session(args, config, store, preset, spec, source, step, after)
     finally:
         after.close()
         step.close()
         source.close()
+
+
+def _source(spec_text: str, config: AppConfig) -> tuple[SourceSpec, CameraSource]:
+    """The source to replay (every frame in order, as fast as we go), not yet open."""
+    try:
+        spec = parse_source(spec_text)
+    except SourceSpecError as exc:
+        raise UsageError(str(exc)) from None
+    camera_settings = config.camera.model_copy(deep=True)
+    camera_settings.replay.realtime = False
+    camera_settings.replay.loop = False
+    try:
+        return spec, open_source(spec, camera_settings)
+    except CameraError as exc:
+        raise UsageError(f"--source {spec_text}: {exc}") from None
+
+
+def _session(args: argparse.Namespace, config: AppConfig, store: SessionStore,
+             preset: Preset, spec: SourceSpec, source: CameraSource, step: CoachingStep,
+             after: _AfterShot) -> int:
+    """One session over the open source: the timeline, the captures, the hand-off."""
+    session = store.start(preset.name or "preset", source=str(spec),
+                          camera=getattr(source, "name", str(spec)))
+    print(f"headless: preset {preset.name} ({preset.title}), source {spec}, "
+          f"saving to {session.folder}", flush=True)
+    runner = _Runner(step, session, source, spec.kind, list(args.shutter_at or []),
+                     verbose=bool(getattr(args, "verbose", False)), after=after)
+    # a live webcam: exposure metered on the face (coaching/metering.py)
+    runner.meter = meter_for(source, config.camera.webcam.metering,
+                             config.camera.webcam.face_target)
+    try:
+        runner.run()
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+    after.finish(runner.saved)
+    if config.handoff.enabled and runner.saved:
+        _hand_off(config, store, session, runner.saved)
+    try:
+        session.end()
+    except StorageError as exc:
+        print(f"storage: {exc}", file=sys.stderr)
+    print(f"end: {runner.frames} frames, {len(runner.saved)} capture(s) "
+          f"({runner.counts['auto']} auto, {runner.counts['manual']} manual) in "
+          f"{session.folder}", flush=True)
+    if runner.frames == 0:
+        return _fail(f"--source {spec}: no frame came from the source")
+    return 1 if runner.storage_errors else 0
 
 
 class _AfterShot:
