@@ -16,9 +16,8 @@ Behaviour (GUIDE section 5):
   shut past ``LONG_EYE_CLOSURE_S``, a face too dark; they also replace the prompt on
   screen), then the preset's order, a fault under ``MINOR_FAULT`` steps behind every
   bigger one; expressions wait for a turned head, the eye line for the head size.
-- When every gate is good the status is ``hold`` ("Perfect - hold still") and
-  ``hold_progress`` runs to 1 over the preset's ``hold_s``; the shutter fires
-  then and the caller reports it with :meth:`Coach.mark_captured`.
+- Every gate good: ``hold`` ("Perfect - hold still"), ``hold_progress`` runs to 1 over
+  ``hold_s``; the shutter fires and the caller reports it (:meth:`Coach.mark_captured`).
 - A face missing, or a second face, for less than ``face_lost_grace_s`` does not
   change what the sitter sees (but stops the hold). Someone there without a face
   (``Metrics.presence``) hears what helps; nobody for ``new_sitter_s`` = a new
@@ -26,8 +25,7 @@ Behaviour (GUIDE section 5):
   (:mod:`coaching.settling`); an eye line the sitter cannot reach is asked once
   (:mod:`coaching.height_request`).
 
-:func:`evaluate` judges one set of metrics with no time, no hysteresis and no
-calibration, for ``analyze --preset``.
+:func:`evaluate` (no time, hysteresis or calibration) serves ``analyze --preset``.
 """
 
 from __future__ import annotations

@@ -41,6 +41,7 @@ __all__ = ["QualityGate", "QualityVerdict", "operator_text"]
 
 log = logging.getLogger(__name__)
 
+_WARNED_NO_SEGMENTER = False
 #: How far back the sitter's own sharpest frame is remembered (steadiness), s.
 STEADY_WINDOW_S = 4.0
 
@@ -225,9 +226,14 @@ class QualityGate:
                 self._segmenter = None
             self._own_segmenter = self._segmenter is not None
             if self._segmenter is None:
-                log.warning("background not checked: the selfie segmenter model is not "
-                            "installed (headshot-kiosk models fetch segmenter)")
-                self.rules = self.rules.model_copy(update={"background": None})
+                global _WARNED_NO_SEGMENTER
+                if not _WARNED_NO_SEGMENTER:  # once per run (the log file; 'doctor' and
+                    _WARNED_NO_SEGMENTER = True  # 'models' tell the operator what is missing)
+                    log.info("background and wardrobe not checked: the selfie segmenter "
+                                "model is not installed (headshot-kiosk models fetch)")
+                # without the mask these checks are "not measured", never retried per frame
+                self.rules = self.rules.model_copy(update={"background": None,
+                                                           "wardrobe": False})
         return self._segmenter
 
     def _close_segmenter(self) -> None:

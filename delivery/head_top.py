@@ -17,16 +17,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import cv2
 import numpy as np
-from mediapipe.tasks.python import BaseOptions, vision
 
 from coaching import geometry as g
 from coaching.head_geometry import CROWN_RATIO, CrownMethod, HeadGeometry, from_landmarks
-from coaching.mediapipe_results import as_mp_image
-from coaching.models import ensure_model
 from coaching.observations import FaceObservation
-from coaching.quiet import native_stderr_silenced
+from coaching.segmentation import PersonSegmenter
 
 __all__ = ["CrownFinder", "head_geometry"]
 
@@ -39,16 +35,10 @@ class CrownFinder:
 
     def __init__(self, *, use_mask: bool = True, model_path: str | Path | None = None,
                  offline: bool = False) -> None:
-        self._seg = None
+        self._seg: PersonSegmenter | None = None
         if use_mask:
-            path = Path(model_path) if model_path else ensure_model("segmenter", offline=offline)
-            opts = vision.ImageSegmenterOptions(
-                base_options=BaseOptions(model_asset_path=str(path)),
-                running_mode=vision.RunningMode.IMAGE, output_confidence_masks=True,
-                output_category_mask=False)
-            with native_stderr_silenced():
-                self._seg = vision.ImageSegmenter.create_from_options(opts)
-                self._seg.segment(as_mp_image(np.zeros((64, 64, 3), np.uint8)))  # warm, quiet
+            self._seg = PersonSegmenter(model_path=model_path, offline=offline)
+            self._seg.person_mask(np.zeros((64, 64, 3), np.uint8))  # warm, quietly
 
     def crown(self, rgb: np.ndarray, px: np.ndarray) -> tuple[float, CrownMethod, bool]:
         """Crown y (pixels of ``rgb``), how it was found, and whether it is cut by the top."""
@@ -75,11 +65,8 @@ class CrownFinder:
             return None
         roi = rgb[ry0:ry1, rx0:rx1]
         f = min(1.0, 512 / max(roi.shape[:2]))
-        if f < 1.0:
-            size = (max(1, round(roi.shape[1] * f)), max(1, round(roi.shape[0] * f)))
-            roi = cv2.resize(roi, size, interpolation=cv2.INTER_AREA)
-        res = self._seg.segment(as_mp_image(np.ascontiguousarray(roi)))  # type: ignore[union-attr]
-        mask = res.confidence_masks[0].numpy_view().reshape(roi.shape[:2]) >= 0.5
+        _, person = self._seg.person_mask(roi, 512)  # type: ignore[union-attr]
+        mask = person >= 0.5
         fx, fy = (px[g.FOREHEAD, 0] - rx0) * f, (px[g.FOREHEAD, 1] - ry0) * f
         half = 0.15 * (x1 - x0) * f
         cols = range(max(int(fx - half), 0), min(int(fx + half) + 1, mask.shape[1]))
@@ -100,8 +87,7 @@ class CrownFinder:
     def close(self) -> None:
         seg, self._seg = self._seg, None
         if seg is not None:
-            with native_stderr_silenced():
-                seg.close()
+            seg.close()
 
     def __enter__(self) -> CrownFinder:
         return self
