@@ -55,6 +55,7 @@ class FakeExposureCamera:
         return Frame(image=img, timestamp=f.timestamp, index=i, media_time=i / 30.0)
 
 
+@pytest.mark.slow  # 150 frames through the real face model (~10 s)
 def test_face_exposure_converges_in_under_two_seconds_without_oscillating(
         media: Path) -> None:
     cam = FakeExposureCamera(media / "single_face.mp4")

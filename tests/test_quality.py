@@ -170,6 +170,7 @@ def test_block_gate_turns_hold_into_a_calm_wait(analyzer, media: Path) -> None:
     assert not v.holding and all(c.passed is None for c in v.checks)
 
 
+@pytest.mark.slow  # a whole headless run (~10 s): keeps the fast run under 4 min
 def test_passport_headless_never_fires_on_an_uneven_background_and_says_why(
         media: Path, tmp_path: Path, capsys) -> None:
     rc = main(["run", "--headless", "--preset", "passport", "--source",
@@ -180,6 +181,7 @@ def test_passport_headless_never_fires_on_an_uneven_background_and_says_why(
     assert "operator: background uneven" in out and "background_uniformity" in out
 
 
+@pytest.mark.slow  # a whole headless run (~10 s): keeps the fast run under 4 min
 def test_the_sidecar_and_analyze_json_carry_the_quality_report(
         media: Path, tmp_path: Path, capsys) -> None:
     rc = main(["run", "--headless", "--preset", "linkedin", "--shutter-at", "2.0",
