@@ -55,7 +55,10 @@ def keep_one(app: KioskApp) -> str:
 def booth(tmp_path_factory, media: Path):
     tmp = tmp_path_factory.mktemp("web")
     cfg_file = tmp / "booth.yaml"
+    # the rate limit has its own test (test_handoff.py); here one browser makes a day's
+    # worth of requests in seconds, and 429s would depend on how fast the machine is
     cfg_file.write_text("handoff:\n  enabled: true\n  bind: 127.0.0.1:0\n"
+                        "  rate_limit_per_min: 6000\n"
                         f"operator:\n  pin_hash: \"{hash_pin(PIN)}\"\n", encoding="utf-8")
     cfg = load_config(cfg_file)
     cfg.ui.shutter_sound = False
@@ -131,8 +134,10 @@ def test_expired_wrong_other_and_traversal_links_show_nothing(booth, browser) ->
     with page.expect_download() as dl:
         page.locator("a.button", has_text="Download").first.click()
     got = Path(dl.value.path()).read_bytes()
-    assert got == (booth["folders"][1] / "shot-001.jpg").read_bytes()
-    assert got != (booth["folders"][0] / "shot-001.jpg").read_bytes()
+    mine, theirs = ((f / "shot-001.jpg").read_bytes() for f in reversed(booth["folders"]))
+    assert got == mine
+    if mine != theirs:  # the looping replay can hand both sessions the very same frame
+        assert got != theirs
     assert booth["folders"][0].name not in page.content()
     for attempt in ("..%2F..%2Fhandoff-links.json", "%2e%2e/shot-001.json",
                     "shot-001.json", "..%2F" + booth["folders"][1].name + "%2Fshot-001.jpg"):
@@ -180,6 +185,9 @@ def test_the_operator_dashboard_behind_the_pin(booth, browser, shots: Path) -> N
     page.wait_for_function("() => document.querySelectorAll('#photos img').length === 2")
     # auto shutter on/off: a click on the phone, an event on the kiosk's UI thread
     assert app.booth.auto_paused
+    # the button sends the opposite of what the page last heard: wait until it has heard
+    page.wait_for_function(
+        "() => document.getElementById('auto').textContent === 'Auto shutter: off'")
     page.click("#auto")
     drive(app, lambda a: not a.booth.auto_paused, timeout=15)
     page.select_option("#preset", "passport")
