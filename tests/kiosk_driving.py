@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pygame
 
-from kiosk.app import KioskApp
+from camera.replay import ReplaySource
+from coaching.presets import Preset, load_presets
+from kiosk.app import AppOptions, KioskApp
+from kiosk.config import AppConfig
 from kiosk.input import KIOSK_EVENT
 from kiosk.states import Event, Kind, State
 
@@ -35,3 +39,19 @@ def at(state: State) -> Callable[[KioskApp], bool]:
 def post(kind: Kind, **kw: object) -> None:
     """Post a kiosk event as the input layer would."""
     pygame.event.post(pygame.event.Event(KIOSK_EVENT, ev=Event(kind, **kw)))
+
+
+def easy_app(cfg: AppConfig, media: Path, out_dir: Path,
+             size: tuple[int, int] = (1280, 720)) -> KioskApp:
+    """The real app, started, on the replayed sitter with a lenient preset ("easy") he
+    meets as he is, silent: for tests of what happens after the shot."""
+    cfg.ui.shutter_sound = False
+    presets = load_presets(user=False)
+    presets["easy"] = Preset(name="easy", title="Easy", description="Anything goes.",
+                             look_at_camera=False, hold_s=0.3)
+    app = KioskApp(cfg, AppOptions(
+        source=ReplaySource(media / "single_face.mp4", realtime=True, loop=True),
+        source_spec="replay:x", out_dir=out_dir, windowed=True, size=size,
+        presets=presets, preset="easy"))
+    app.start()
+    return app

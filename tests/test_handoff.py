@@ -17,11 +17,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from kiosk_driving import drive, post
+from kiosk_driving import drive, easy_app, post
 
-from camera.replay import ReplaySource
-from coaching.presets import Preset, load_presets
-from kiosk.app import AppOptions, KioskApp
+from kiosk.app import KioskApp
 from kiosk.config import load_config
 from kiosk.states import Kind, State
 
@@ -38,15 +36,7 @@ def make_app(tmp_path: Path, media: Path, port: int = 0, rate: int = 6000) -> Ki
     cfg_file = tmp_path / "booth.yaml"
     cfg_file.write_text(CONFIG.format(port=port, rate=rate), encoding="utf-8")
     cfg = load_config(cfg_file)
-    cfg.ui.shutter_sound = False
-    presets = load_presets(user=False)
-    presets["easy"] = Preset(name="easy", title="Easy", description="Anything goes.",
-                             look_at_camera=False, hold_s=0.3)
-    app = KioskApp(cfg, AppOptions(
-        source=ReplaySource(media / "single_face.mp4", realtime=True, loop=True),
-        source_spec="replay:x", out_dir=tmp_path / "out", windowed=True, size=(1280, 720),
-        presets=presets, preset="easy"))
-    app.start()
+    app = easy_app(cfg, media, tmp_path / "out", (1280, 720))
     return app
 
 

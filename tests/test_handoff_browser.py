@@ -22,12 +22,10 @@ import cv2
 import numpy as np
 import pygame
 import pytest
-from kiosk_driving import drive, post
+from kiosk_driving import drive, easy_app, post
 from playwright.sync_api import sync_playwright
 
-from camera.replay import ReplaySource
-from coaching.presets import Preset, load_presets
-from kiosk.app import AppOptions, KioskApp
+from kiosk.app import KioskApp
 from kiosk.config import load_config
 from kiosk.operator import hash_pin
 from kiosk.states import Kind, State
@@ -61,15 +59,7 @@ def booth(tmp_path_factory, media: Path):
                         "  rate_limit_per_min: 6000\n"
                         f"operator:\n  pin_hash: \"{hash_pin(PIN)}\"\n", encoding="utf-8")
     cfg = load_config(cfg_file)
-    cfg.ui.shutter_sound = False
-    presets = load_presets(user=False)
-    presets["easy"] = Preset(name="easy", title="Easy", description="Anything goes.",
-                             look_at_camera=False, hold_s=0.3)
-    app = KioskApp(cfg, AppOptions(
-        source=ReplaySource(media / "single_face.mp4", realtime=True, loop=True),
-        source_spec="replay:x", out_dir=tmp / "out", windowed=True, size=(1280, 720),
-        presets=presets, preset="easy"))
-    app.start()
+    app = easy_app(cfg, media, tmp / "out", (1280, 720))
     app.booth.set_auto_paused(True)
     first = keep_one(app)
     seen = pygame.surfarray.array3d(app.surface).swapaxes(0, 1)  # the done screen drawn

@@ -15,14 +15,11 @@ import time
 from pathlib import Path
 
 import pytest
-from kiosk_driving import drive, post
+from kiosk_driving import drive, easy_app, post
 
-from camera.replay import ReplaySource
-from coaching.presets import Preset, load_presets
 from delivery.handoff_settings import PrintSettings
 from delivery.printing import PrintDesk
 from delivery.stats import day_stats
-from kiosk.app import AppOptions, KioskApp
 from kiosk.config import load_config
 from kiosk.states import Kind, State
 
@@ -139,15 +136,7 @@ def test_the_kiosk_prints_the_favourite_and_shows_a_printer_fault(cups_pdf: Path
     cfg_file = tmp_path / "booth.yaml"
     cfg_file.write_text(f"printing:\n  enabled: true\n  printer: {QUEUE}\n  what: favourite\n")
     cfg = load_config(cfg_file)
-    cfg.ui.shutter_sound = False
-    presets = load_presets(user=False)
-    presets["easy"] = Preset(name="easy", title="Easy", description="Anything goes.",
-                             look_at_camera=False, hold_s=0.3)
-    app = KioskApp(cfg, AppOptions(
-        source=ReplaySource(media / "single_face.mp4", realtime=True, loop=True),
-        source_spec="replay:x", out_dir=tmp_path / "out", windowed=True, size=(960, 540),
-        presets=presets, preset="easy"))
-    app.start()
+    app = easy_app(cfg, media, tmp_path / "out", (960, 540))
     desk = app.loaded.manager.get_plugin("printing").desk
 
     def keep_one() -> None:
