@@ -42,7 +42,7 @@ from coaching.quality_rules import QualityRules
 from coaching.segmentation import PersonSegmenter, segmenter_if_present
 from coaching.settings import AnalysisSettings
 from coaching.yamlconfig import ConfigError
-from kiosk.commands.common import UsageError, load_app_config
+from kiosk.commands.common import UsageError, load_app_config, output_folder
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif"}
 
@@ -69,13 +69,7 @@ def run(args: argparse.Namespace) -> int:
     settings = _settings(args.config)
     preset = _preset(args.preset, args.preset_dirs) if args.preset else None
     if args.annotate is not None:
-        if args.annotate.exists() and not args.annotate.is_dir():
-            raise UsageError(f"--annotate {args.annotate}: exists and is not a folder")
-        try:
-            args.annotate.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UsageError(f"--annotate {args.annotate}: cannot create it "
-                             f"({exc.strerror or exc})") from None
+        output_folder(args.annotate, "--annotate")
 
     try:
         analyzer = PhotoAnalyzer.from_settings(settings, pose=not args.no_pose,

@@ -16,7 +16,7 @@ from coaching.presets import Preset, UnknownPreset, resolve_preset
 from coaching.yamlconfig import ConfigError
 from kiosk.config import AppConfig, load_config
 
-__all__ = ["UsageError", "load_app_config", "non_negative_float", "positive_float",
+__all__ = ["UsageError", "load_app_config", "output_folder", "non_negative_float", "positive_float",
            "positive_int", "preset_or_usage", "replay_size"]
 
 
@@ -40,6 +40,18 @@ def preset_or_usage(name: str) -> Preset:
         return resolve_preset(name)
     except (ConfigError, UnknownPreset) as exc:
         raise UsageError(str(exc)) from None
+
+
+def output_folder(path: Path, flag: str) -> Path:
+    """``path`` as a folder to write into, created if needed; a file in its way or a
+    folder that cannot be made is a :class:`UsageError` naming ``flag``."""
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{flag} {path}: exists and is not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{flag} {path}: cannot create it ({exc.strerror or exc})") from None
+    return path
 
 
 # --------------------------------------------------------------------------- argparse types

@@ -31,7 +31,7 @@ from coaching.models import ModelError
 from coaching.presets import Preset, UnknownPreset, resolve_preset
 from coaching.yamlconfig import ConfigError
 from delivery.deliverables import DeliverableMaker, Rendered
-from kiosk.commands.common import UsageError
+from kiosk.commands.common import UsageError, output_folder
 
 #: An original photo in a session folder (derived files have a second dot part).
 _ORIGINAL = re.compile(r"^shot-\d+\.(jpe?g|png|tiff?)$", re.IGNORECASE)
@@ -55,13 +55,7 @@ def run(args: argparse.Namespace) -> int:
     if preset is not None:
         _check_output(preset, args.output)
     if args.out is not None:
-        if args.out.exists() and not args.out.is_dir():
-            raise UsageError(f"--out {args.out}: exists and is not a folder")
-        try:
-            args.out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UsageError(f"--out {args.out}: cannot create it ({exc.strerror or exc})"
-                             ) from None
+        output_folder(args.out, "--out")
     photos = _expand(args.photos)
     try:
         maker = DeliverableMaker(offline=args.offline)
